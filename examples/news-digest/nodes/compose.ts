@@ -1,0 +1,16 @@
+import type { Context } from "tentacular";
+
+interface Inputs {
+  "fetch-stories": { stories: { title: string; score: number }[] };
+  "fetch-weather": { city: string; high: number; low: number };
+}
+
+/** Fan-in: receives both fetchers' outputs keyed by node id and writes the digest. */
+export default async function run(_ctx: Context, input: Inputs): Promise<{ digest: string; lines: string[] }> {
+  const weather = input["fetch-weather"];
+  const lines = [
+    `${weather.city}: ${weather.low}–${weather.high} °C`,
+    ...input["fetch-stories"].stories.map((s, i) => `${i + 1}. ${s.title} (${s.score.toLocaleString("en-US")} points)`),
+  ];
+  return { digest: lines.join("\n"), lines };
+}

@@ -1,0 +1,24 @@
+import type { Context } from "tentacular";
+
+interface Story {
+  id: number;
+  title: string;
+  url?: string;
+  score: number;
+}
+
+/** Fetches the top stories from the declared `stories-api` dependency. */
+export default async function run(ctx: Context, plan: { stories: number }): Promise<{ stories: Story[] }> {
+  const api = ctx.dependency("stories-api");
+  const ids: number[] = await (await api.fetch!("/v0/topstories.json")).json();
+  const stories = await Promise.all(
+    ids.slice(0, plan.stories).map(async (id) => {
+      const res = await api.fetch!(`/v0/item/${id}.json`);
+      if (!res.ok) throw new Error(`story ${id}: HTTP ${res.status}`);
+      const item = await res.json();
+      return { id: item.id, title: item.title, url: item.url, score: item.score };
+    }),
+  );
+  ctx.log.info(`fetched ${stories.length} stories`);
+  return { stories };
+}

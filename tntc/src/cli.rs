@@ -1,0 +1,101 @@
+//! The command-line grammar (clap derive). Only commands that work are listed here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run TypeScript workflow DAGs with every node in its own WebAssembly sandbox.
+///
+/// A workflow is a directory with a workflow.yaml (triggers, nodes, edges, config, contract)
+/// and one TypeScript file per node. Start with `tntc init my-flow`, then `tntc validate
+/// my-flow` and `tntc visualize my-flow`.
+#[derive(Debug, Parser)]
+#[command(name = "tntc", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Kubernetes namespace (wins over deployment.namespace and the config file).
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Container registry for images.
+    #[arg(short = 'r', long, global = true, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+
+    /// Output format: human-readable text, or JSON for scripts.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a new workflow directory.
+    ///
+    /// Creates <NAME>/ with workflow.yaml, nodes/hello.ts, tests/fixtures/hello.json,
+    /// .secrets.yaml.example and .gitignore. Refuses to touch an existing directory.
+    Init {
+        /// Workflow name, kebab-case (lowercase letters, digits, single dashes): "my-flow".
+        name: String,
+    },
+
+    /// Check a workflow.yaml and report every problem with its position.
+    ///
+    /// Exits 0 with a one-line summary when valid, 1 with every error otherwise.
+    /// `-o json` prints {valid, errors, warnings, stages}.
+    Validate {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+
+    /// Draw the workflow's DAG: triggers, nodes, edges, grouped by stage.
+    ///
+    /// Prints Mermaid (paste into a Markdown ```mermaid block) or Graphviz DOT
+    /// (`tntc visualize --format dot | dot -Tsvg > dag.svg`). `-o json` prints the graph as data.
+    Visualize {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Diagram language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+
+    /// Print a shell completion script.
+    ///
+    /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;
+    /// zsh: `tntc completions zsh > "${fpath[1]}/_tntc"`;
+    /// fish: `tntc completions fish > ~/.config/fish/completions/tntc.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Diagram languages for `visualize`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `graph TD`.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}

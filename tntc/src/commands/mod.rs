@@ -1,0 +1,71 @@
+//! One module per subcommand, plus the workflow loading they share.
+
+pub mod completions;
+pub mod init;
+pub mod validate;
+pub mod visualize;
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use tntc_spec::{Checked, LoadError, Loaded};
+
+use crate::output::Printer;
+
+/// Loads a workflow and, when it is invalid, prints its diagnostics (text mode) and returns
+/// `Ok(Err(loaded))` so the caller can decide what else to print.
+pub fn load(out: &Printer, dir: &Path) -> anyhow::Result<Result<(Loaded, Checked), Loaded>> {
+    let mut loaded = tntc_spec::load(dir).map_err(|e| match e {
+        LoadError::NotFound { dir } => anyhow::anyhow!(
+            "no workflow.yaml in {}\n  help: pass a workflow directory (or its workflow.yaml), or create one with `tntc init <name>`",
+            dir.display()
+        ),
+        other => anyhow::Error::new(other),
+    })?;
+    match std::mem::replace(&mut loaded.result, Err(Vec::new())) {
+        Ok(checked) => {
+            if !out.json() {
+                out.diagnostics(&loaded.source, &checked.warnings);
+            }
+            Ok(Ok((loaded, checked)))
+        }
+        Err(diagnostics) => {
+            if !out.json() {
+                out.diagnostics(&loaded.source, &diagnostics);
+            }
+            loaded.result = Err(diagnostics);
+            Ok(Err(loaded))
+        }
+    }
+}
+
+/// The "N errors" line that ends a failed validation.
+pub fn invalid(loaded: &Loaded) -> anyhow::Error {
+    let errors = match &loaded.result {
+        Err(d) => d.iter().filter(|d| d.is_error()).count(),
+        Ok(_) => 0,
+    };
+    let plural = if errors == 1 { "" } else { "s" };
+    anyhow::anyhow!(
+        "{} is invalid: {errors} error{plural}",
+        loaded.source.name().display()
+    )
+}
+
+/// Pluralizes `word` for `n`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Writes a file, creating its parent directories.
+pub fn write_file(path: &Path, contents: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}

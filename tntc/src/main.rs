@@ -1,0 +1,33 @@
+//! `tntc`: the workflow author's command line.
+//!
+//! Each subcommand lives in `commands/`; this file parses arguments, runs one command and
+//! turns its outcome into an exit code: 0 success, 1 the command failed (invalid workflow,
+//! I/O error, ...), 2 the command line itself was wrong (clap).
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = output::Printer::new(cli.global.output);
+    let result = match cli.command {
+        Command::Init { name } => commands::init::run(&out, &name),
+        Command::Validate { dir } => commands::validate::run(&out, &dir),
+        Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
+        Command::Completions { shell } => commands::completions::run(shell),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            out.error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Printing: text for people (colors only on a terminal, never with NO_COLOR), JSON for
+//! scripts. Results go to stdout; diagnostics and errors to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use tntc_spec::{Diagnostic, SourceFile, diagnostic};
+
+use crate::cli::OutputFormat;
+
+/// Where and how a command prints.
+pub struct Printer {
+    format: OutputFormat,
+    color: bool,
+}
+
+impl Printer {
+    /// A printer for the chosen format.
+    pub fn new(format: OutputFormat) -> Printer {
+        let color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Printer { format, color }
+    }
+
+    /// Whether `-o json` was asked for.
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// A line of result text on stdout.
+    pub fn line(&self, text: impl AsRef<str>) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", text.as_ref());
+    }
+
+    /// A JSON document on stdout.
+    pub fn json_value(&self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+        self.line(text);
+    }
+
+    /// Diagnostics, rendered like rustc, on stderr.
+    pub fn diagnostics(&self, source: &SourceFile, diagnostics: &[Diagnostic]) {
+        let mut stderr = std::io::stderr().lock();
+        for d in diagnostics {
+            let _ = writeln!(stderr, "{}", diagnostic::render(source, d, self.color));
+        }
+    }
+
+    /// A command failure on stderr (or as `{"error": ...}` on stdout with `-o json`).
+    pub fn error(&self, err: &anyhow::Error) {
+        if self.json() {
+            self.json_value(&serde_json::json!({ "error": format!("{err:#}") }));
+        } else {
+            let (red, reset) = if self.color {
+                ("\x1b[1;31m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            let _ = writeln!(std::io::stderr().lock(), "{red}error{reset}: {err:#}");
+        }
+    }
+}

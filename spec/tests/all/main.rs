@@ -3,6 +3,7 @@
 
 mod invalid;
 mod render;
+mod robustness;
 mod valid;
 
 use std::path::Path;

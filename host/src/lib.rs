@@ -2,6 +2,7 @@
 //!
 //! (Being assembled: the executor and the result format land first.)
 
+pub mod bundle;
 pub mod executor;
 pub mod result;
 pub mod server;

@@ -1,0 +1,225 @@
+//! Reading secrets from disk: the cascade, directories (Kubernetes volume layout) and
+//! YAML files.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::Secrets;
+use super::yaml;
+
+/// Where Kubernetes mounts the workflow's Secret.
+pub const KUBERNETES_SECRETS_DIR: &str = "/app/secrets";
+
+/// Why secrets could not be loaded. Messages name files and positions, never values.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretsError {
+    /// `--secrets` names a path that does not exist.
+    #[error("--secrets {}: no such file or directory", .path.display())]
+    ExplicitMissing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A file or directory could not be read.
+    #[error("cannot read secrets from {}: {source}", .path.display())]
+    Read {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A directory entry is a symlink to nothing.
+    #[error("secret {} is a broken symlink; fix or remove it", .path.display())]
+    BrokenLink {
+        /// The entry.
+        path: PathBuf,
+    },
+    /// A YAML secrets file is not UTF-8.
+    #[error("{}: not UTF-8 text; save the secrets file as UTF-8", .path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A YAML secrets file does not parse.
+    #[error("{}:{line}:{column}: invalid YAML: {message}", .path.display())]
+    Yaml {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's description.
+        message: String,
+    },
+    /// A YAML secrets file parses but is not service -> keys.
+    #[error("{}:{line}:{column}: {message}", .path.display())]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and the expected form.
+        message: String,
+    },
+}
+
+/// The places secrets are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSources {
+    /// `--secrets <path>`: replaces the workflow-local sources.
+    pub explicit: Option<PathBuf>,
+    /// The directory holding workflow.yaml (for `.secrets/` and `.secrets.yaml`).
+    pub workflow_dir: PathBuf,
+    /// The Kubernetes Secret volume, merged last ([`KUBERNETES_SECRETS_DIR`] by default).
+    pub mounted: PathBuf,
+}
+
+impl SecretSources {
+    /// The sources for a workflow directory, with no `--secrets` and the standard mount.
+    pub fn new(workflow_dir: impl Into<PathBuf>) -> Self {
+        SecretSources {
+            explicit: None,
+            workflow_dir: workflow_dir.into(),
+            mounted: PathBuf::from(KUBERNETES_SECRETS_DIR),
+        }
+    }
+
+    /// Runs the cascade (see the module docs).
+    pub fn load(&self) -> Result<Secrets, SecretsError> {
+        let mut secrets = match &self.explicit {
+            Some(path) => {
+                if !exists(path)? {
+                    return Err(SecretsError::ExplicitMissing { path: path.clone() });
+                }
+                load_path(path)?
+            }
+            None => {
+                let mut local = load_if_present(&self.workflow_dir.join(".secrets"))?;
+                local.merge(load_if_present(&self.workflow_dir.join(".secrets.yaml"))?);
+                local
+            }
+        };
+        secrets.merge(load_if_present(&self.mounted)?);
+        Ok(secrets)
+    }
+}
+
+fn exists(path: &Path) -> Result<bool, SecretsError> {
+    match fs::metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(source) => Err(SecretsError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn load_if_present(path: &Path) -> Result<Secrets, SecretsError> {
+    if exists(path)? {
+        load_path(path)
+    } else {
+        Ok(Secrets::new())
+    }
+}
+
+/// Loads one source: a directory (one service per entry) or a YAML file.
+pub fn load_path(path: &Path) -> Result<Secrets, SecretsError> {
+    let read_err = |source| SecretsError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    if fs::metadata(path).map_err(read_err)?.is_dir() {
+        load_dir(path)
+    } else {
+        let bytes = fs::read(path).map_err(read_err)?;
+        let text = String::from_utf8(bytes).map_err(|_| SecretsError::NotUtf8 {
+            path: path.to_path_buf(),
+        })?;
+        yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), path)
+    }
+}
+
+fn load_dir(dir: &Path) -> Result<Secrets, SecretsError> {
+    let read_err = |path: &Path, source| SecretsError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut secrets = Secrets::new();
+    for entry in fs::read_dir(dir).map_err(|e| read_err(dir, e))? {
+        let entry = entry.map_err(|e| read_err(dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue; // not a usable service name
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // `metadata` follows symlinks: Kubernetes' `github -> ..data/github`.
+        let metadata = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(SecretsError::BrokenLink { path });
+            }
+            Err(e) => return Err(read_err(&path, e)),
+        };
+        if !metadata.is_file() {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| read_err(&path, e))?;
+        secrets.insert(name, file_service(&bytes));
+    }
+    Ok(secrets)
+}
+
+/// One file's service: a JSON object as-is, anything else `{"value": <trimmed text>}`.
+fn file_service(bytes: &[u8]) -> Map<String, Value> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
+        return map;
+    }
+    let mut map = Map::new();
+    map.insert("value".to_owned(), Value::String(text.trim().to_owned()));
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn file_content_is_a_json_object_or_a_trimmed_value() {
+        assert_eq!(
+            Value::Object(file_service(b" {\"token\": \"t\", \"n\": 1}\n")),
+            json!({"token": "t", "n": 1})
+        );
+        assert_eq!(
+            Value::Object(file_service(b"  plain-token\n")),
+            json!({"value": "plain-token"})
+        );
+        assert_eq!(
+            Value::Object(file_service(b"[1, 2]")),
+            json!({"value": "[1, 2]"})
+        );
+        assert_eq!(
+            Value::Object(file_service(b"\"quoted\"\n")),
+            json!({"value": "\"quoted\""})
+        );
+        assert_eq!(Value::Object(file_service(b"42")), json!({"value": "42"}));
+        assert_eq!(
+            Value::Object(file_service("\u{feff}{\"a\":\"b\"}".as_bytes())),
+            json!({"a": "b"})
+        );
+        assert_eq!(Value::Object(file_service(b"")), json!({"value": ""}));
+    }
+}

@@ -33,8 +33,8 @@
     setToStringTag(klass, tag) {
       Object.defineProperty(klass.prototype, Symbol.toStringTag, { value: tag, configurable: true });
     },
-    /** Symbol a prelude class uses to give `console.log` a Deno-like view of itself. */
-    inspectSymbol: Symbol.for("Deno.customInspect"),
+    /** Method a prelude class defines to give `console.log` its Deno view: returns `{ name, value }`. */
+    inspectSymbol: Symbol("tntc.inspect"),
   };
   Object.defineProperty(globalThis, "__tntc_internal", { value: internal, configurable: true, writable: false });
 

@@ -78,7 +78,7 @@ function TextEncoderForHost() {
   return {
     encode(text) {
       const out = [];
-      const s = unescape(encodeURIComponent(text));
+      const s = unescape(encodeURIComponent(String(text).toWellFormed()));
       for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
       return out;
     },

@@ -84,10 +84,47 @@ function TextEncoderForHost() {
     },
   };
 }
+// Lossy UTF-8 decoding (one U+FFFD per maximal invalid subpart), like Rust's from_utf8_lossy behind Javy.
 function decodeHost(bytes) {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return decodeURIComponent(escape(s));
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    let need = 0;
+    let cp = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1; cp = b & 0x1f;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2; cp = b & 0x0f; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3; cp = b & 0x07; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f;
+    } else {
+      out += "\ufffd";
+      i++;
+      continue;
+    }
+    let j = 1;
+    for (; j <= need; j++) {
+      const next = bytes[i + j];
+      if (next === undefined || next < lo || next > hi) break;
+      lo = 0x80;
+      hi = 0xbf;
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    if (j <= need) {
+      out += "\ufffd";
+      i += j;
+    } else {
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    }
+  }
+  return out;
 }
 
 // Mirrors conformance/echo-server.ts.
@@ -200,8 +237,11 @@ function runLoop() {
 function installJavyTextEncoding() {
   // Javy's text-encoding.js over JS stand-ins for its two Rust helpers, to test the prelude with it present.
   globalThis.__javy_encodeStringToUtf8Buffer = (s) => new Uint8Array(TextEncoderForHost().encode(s)).buffer;
-  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length) =>
-    decodeHost(new Uint8Array(buffer, offset, length));
+  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length, fatal, ignoreBOM) => {
+    let bytes = new Uint8Array(buffer, offset, length);
+    if (!ignoreBOM && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    return decodeHost(bytes);
+  };
   const javy = std.getenv("JAVY_TEXT_ENCODING_JS");
   if (!javy) throw new Error("set JAVY_TEXT_ENCODING_JS to javy's src/apis/text_encoding/text-encoding.js");
   std.evalScript(std.loadFile(javy));

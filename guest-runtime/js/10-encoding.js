@@ -330,7 +330,7 @@
 
   function btoa(data) {
     if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'btoa': 1 argument required, but only 0 present");
+      throw internal.missingArgs("Failed to execute 'btoa': 1 argument required, but only 0 present");
     }
     const string = String(data);
     const bytes = new Uint8Array(string.length);
@@ -349,7 +349,7 @@
 
   function atob(data) {
     if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present");
+      throw internal.missingArgs("Failed to execute 'atob': 1 argument required, but only 0 present");
     }
     let string = String(data).replace(/[\t\n\f\r ]/g, "");
     if (string.length % 4 === 0) string = string.replace(/==?$/, "");

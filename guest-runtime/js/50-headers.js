@@ -122,7 +122,7 @@
     return state;
   }
   function checkGuard(state) {
-    if (state.guard === "immutable") throw new TypeError("Headers are immutable.");
+    if (state.guard === "immutable") throw new TypeError("Cannot change headers: headers are immutable");
   }
 
   function fill(state, init) {

@@ -1,8 +1,8 @@
 // Runs one compiled node (an ES module in plain JS) on the tntc prelude inside QuickJS-NG's `qjs`, with a
 // fake `__tntc_native` that behaves like the host: operations complete only through
 // `__tntc_runtime.complete`, one at a time, after the job queue is drained (like the runtime's `wait` loop).
-// Timers use a virtual clock (no real sleeping); fetches are served by an in-process copy of
-// conformance/echo-server.ts.
+// Timers really wait (os.sleep until due); fetches are served by an in-process copy of conformance/echo-server.ts
+// (a `delay=<ms>` query parameter delays the answer).
 //
 //   qjs -m run-qjs.js <prelude dir> <node.js> [invocation.json] [--javy-text-encoding]
 //
@@ -27,7 +27,6 @@ for (const name of ["DOMException", "atob", "btoa", "setTimeout", "clearTimeout"
 if (flags.includes("--javy-text-encoding")) installJavyTextEncoding();
 
 // ---- the fake host --------------------------------------------------------------------------------------
-let now = 0;
 let nextHandle = 1;
 /** handle -> { due, seq, deliver: () => [ok, meta, body] } */
 const pending = new Map();
@@ -41,7 +40,7 @@ globalThis.__tntc_native = {
   },
   timer(ms) {
     const handle = nextHandle++;
-    pending.set(handle, { due: now + ms, seq: seq++, deliver: () => [true, "", new Uint8Array(0)] });
+    pending.set(handle, { due: Date.now() + ms, seq: seq++, deliver: () => [true, "", new Uint8Array(0)] });
     return handle;
   },
   cancel(handle) {
@@ -57,7 +56,7 @@ globalThis.__tntc_native = {
     const handle = nextHandle++;
     const req = JSON.parse(request);
     const delay = Number(new URL_(req.url).searchParams.get("delay") ?? 0);
-    pending.set(handle, { due: now + delay, seq: seq++, deliver: () => serve(req, body) });
+    pending.set(handle, { due: Date.now() + delay, seq: seq++, deliver: () => serve(req, body) });
     return handle;
   },
 };
@@ -226,7 +225,8 @@ function runLoop() {
       }
     }
     pending.delete(handle);
-    now = Math.max(now, best.due);
+    const wait = best.due - Date.now();
+    if (wait > 0) os.sleep(wait);
     const [ok, meta, body] = best.deliver();
     runtime.complete(handle, ok, meta, body);
     os.setTimeout(step, 0);

@@ -126,6 +126,12 @@ function decodeHost(bytes) {
   return out;
 }
 
+function combine(pairs) {
+  const out = {};
+  for (const [k, v] of pairs) out[k] = k in out ? `${out[k]}, ${v}` : v;
+  return out;
+}
+
 // Mirrors conformance/echo-server.ts.
 function serve(req, body) {
   const url = URL_(req.url);
@@ -133,14 +139,14 @@ function serve(req, body) {
   let status = 200;
   let statusText = "OK";
   let payload;
-  if (url.host.startsWith("unreachable.")) {
+  if (url.host.startsWith("unreachable.") || url.host.endsWith(":1")) {
     return [false, "error sending request for url (" + req.url + "): dns error", new Uint8Array(0)];
   }
   if (url.pathname === "/echo") {
     payload = JSON.stringify({
       method: req.method,
       path: url.pathname + url.search,
-      headers: Object.fromEntries(req.headers.map(([k, v]) => [k.toLowerCase(), v])
+      headers: combine(req.headers.map(([k, v]) => [k.toLowerCase(), v])
         .filter(([k]) => !["host", "user-agent", "accept-encoding", "accept-language", "accept", "content-length",
           "connection", "sec-fetch-mode"].includes(k))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

@@ -234,6 +234,7 @@
       fail = reject;
     });
     current = { fail: (error) => fail(toError(error)) };
+    internal.resetTimeOrigin();
     const run = (async () => {
       if (node === null) throw new Error("no node is loaded (load-node was not called or failed)");
       let invocation;

@@ -47,7 +47,7 @@ PY
 import json, sys
 expected = json.load(open(sys.argv[1]))
 try:
-    actual = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+    actual = json.loads(open(sys.argv[2]).read().strip().split("\n")[-1])
 except Exception as error:
     print(f"  no result: {error}"); sys.exit(1)
 if "error" in expected and "error" in actual:

@@ -164,7 +164,7 @@
       }
     }
     const indentation = `\n${" ".repeat(ctx.indentationLvl)}`;
-    return `${base ? `${base} ` : ""}${braces[0]}${indentation}  ${output.join(`,${indentation}`)}${indentation}${braces[1]}`;
+    return `${base ? `${base} ` : ""}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
   }
 
   function formatNested(ctx, value, depth) {
@@ -246,6 +246,8 @@
     }
 
     return withCycleRef(ctx, original, depth, () => {
+      // Like Node's inspect, an empty object does not count as nesting for the single-line decision.
+      const outerDepth = ctx.currentDepth;
       ctx.currentDepth = depth;
       const saveExtra = ctx.extraItems;
       ctx.extraItems = false;
@@ -314,11 +316,13 @@
         braces = [`${prefix}{`, "}"];
         if (output.length === 0) {
           ctx.extraItems = saveExtra;
+          ctx.currentDepth = outerDepth;
           return `${prefix}{}`;
         }
       }
       if (output.length === 0) {
         ctx.extraItems = saveExtra;
+        ctx.currentDepth = outerDepth;
         return `${braces[0]}${braces[1]}`;
       }
       const result = reduceToSingleString(ctx, output, base, braces, listLike && !(value instanceof Set), depth, listValue);

@@ -40,8 +40,8 @@
     constructor(key = undefined) {
       if (key !== internal) throw new TypeError("Illegal constructor");
     }
-    getRandomValues(array) {
-      return getRandomValues.apply(undefined, arguments);
+    getRandomValues(...args) {
+      return getRandomValues(...args);
     }
     randomUUID() {
       return randomUUID();

@@ -99,6 +99,7 @@
         return target[prop];
       },
     });
+    // (Proxy is part of Javy's default intrinsics; the original recorded secrets access the same way.)
     return {
       fetch: async (service, path, _init = undefined) => {
         trace.fetchCalls.push({ service, path });

@@ -32,7 +32,6 @@ let nextHandle = 1;
 const pending = new Map();
 let seq = 0;
 const levelNames = ["DEBUG", "INFO", "WARN", "ERROR"];
-const utf8 = (text) => new Uint8Array(new TextEncoderForHost().encode(text));
 
 globalThis.__tntc_native = {
   log(level, message) {
@@ -243,7 +242,7 @@ function runLoop() {
 function installJavyTextEncoding() {
   // Javy's text-encoding.js over JS stand-ins for its two Rust helpers, to test the prelude with it present.
   globalThis.__javy_encodeStringToUtf8Buffer = (s) => new Uint8Array(TextEncoderForHost().encode(s)).buffer;
-  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length, fatal, ignoreBOM) => {
+  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length, _fatal, ignoreBOM) => {
     let bytes = new Uint8Array(buffer, offset, length);
     if (!ignoreBOM && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     return decodeHost(bytes);

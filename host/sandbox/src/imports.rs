@@ -1,0 +1,145 @@
+//! The host side of `tentacular:node/host` (`wit/node.wit`), lowered with the canonical
+//! ABI exactly as `guest-runtime/src/host.rs` declares it:
+//! `log(i32 level, i32 ptr, i32 len)`, `fetch(i32, i32, i32, i32) -> i32`,
+//! `timer(i32) -> i32`, `cancel(i32)`, and `wait(i32 retptr)`, which suspends the run's
+//! fiber until a timer or fetch completes and stores `option<completion>` at `retptr`.
+
+use crate::host::{FetchRequest, LogLevel};
+use crate::memory::{guest_memory, read_bytes, read_string, violation, write_bytes};
+use crate::ops::Completion;
+use crate::state::RunState;
+use std::future::poll_fn;
+use wasmtime::{Caller, Linker};
+
+/// The core module name of the host interface.
+pub const MODULE: &str = "tentacular:node/host";
+
+/// Defines `log`, `fetch`, `timer`, `cancel` and `wait` in `linker`.
+pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        MODULE,
+        "log",
+        |mut caller: Caller<'_, RunState>,
+         level: i32,
+         ptr: i32,
+         len: i32|
+         -> wasmtime::Result<()> {
+            let level = LogLevel::from_abi(level)
+                .ok_or_else(|| violation(format!("log: unknown level {level}")))?;
+            let memory = guest_memory(&mut caller)?;
+            let message = read_string(&caller, memory, ptr as u32, len as u32, "log message")?;
+            caller.data_mut().log.line(level, &message);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "fetch",
+        |mut caller: Caller<'_, RunState>,
+         request_ptr: i32,
+         request_len: i32,
+         body_ptr: i32,
+         body_len: i32|
+         -> wasmtime::Result<i32> {
+            let memory = guest_memory(&mut caller)?;
+            let request = read_bytes(
+                &caller,
+                memory,
+                request_ptr as u32,
+                request_len as u32,
+                "fetch request",
+            )?;
+            let body = read_bytes(
+                &caller,
+                memory,
+                body_ptr as u32,
+                body_len as u32,
+                "fetch body",
+            )?;
+            let request = FetchRequest::parse(&request, body);
+            let state = caller.data_mut();
+            let host = state.host.clone();
+            Ok(state.ops.start_fetch(host.as_deref(), request) as i32)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "timer",
+        |mut caller: Caller<'_, RunState>, ms: i32| {
+            caller.data_mut().ops.start_timer(ms as u32) as i32
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "cancel",
+        |mut caller: Caller<'_, RunState>, handle: i32| {
+            caller.data_mut().ops.cancel(handle as u32);
+        },
+    )?;
+    linker.func_wrap_async(
+        MODULE,
+        "wait",
+        |mut caller: Caller<'_, RunState>, (retptr,): (i32,)| {
+            Box::new(async move {
+                if caller.data().ops.is_empty() {
+                    caller.data_mut().waited_on_nothing = true;
+                    let memory = guest_memory(&mut caller)?;
+                    // `none`: only the discriminant is meaningful.
+                    return write_bytes(&mut caller, memory, retptr as u32, &[0], "wait result");
+                }
+                let completion = poll_fn(|cx| caller.data_mut().ops.poll_next(cx)).await;
+                deliver(&mut caller, retptr as u32, completion).await
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// Stores `some(completion)` at `retptr`, allocating `meta` and `body` in the guest with
+/// its `cabi_realloc` (alignment 1); the guest owns them afterwards.
+async fn deliver(
+    caller: &mut Caller<'_, RunState>,
+    retptr: u32,
+    completion: Completion,
+) -> wasmtime::Result<()> {
+    let meta = copy_in(caller, completion.meta.as_bytes()).await?;
+    let body = copy_in(caller, &completion.body).await?;
+    // option<completion>: u8 discriminant @0, handle u32 @4, ok u8 @8,
+    // meta (ptr, len) @12, body (ptr, len) @20; 28 bytes, alignment 4.
+    let mut area = [0u8; 28];
+    area[0] = 1;
+    area[4..8].copy_from_slice(&completion.handle.to_le_bytes());
+    area[8] = u8::from(completion.ok);
+    area[12..16].copy_from_slice(&meta.0.to_le_bytes());
+    area[16..20].copy_from_slice(&meta.1.to_le_bytes());
+    area[20..24].copy_from_slice(&body.0.to_le_bytes());
+    area[24..28].copy_from_slice(&body.1.to_le_bytes());
+    let memory = guest_memory(caller)?;
+    write_bytes(caller, memory, retptr, &area, "wait result")
+}
+
+/// Allocates `bytes.len()` bytes in the guest and copies `bytes` there; `(ptr, len)`.
+/// Empty values are `(0, 0)` without an allocation (the guest never dereferences them).
+async fn copy_in(caller: &mut Caller<'_, RunState>, bytes: &[u8]) -> wasmtime::Result<(u32, u32)> {
+    if bytes.is_empty() {
+        return Ok((0, 0));
+    }
+    let len = u32::try_from(bytes.len())
+        .ok()
+        .filter(|&len| len <= i32::MAX as u32)
+        .ok_or_else(|| violation("wait: a completion is larger than 2 GiB"))?;
+    let guest = caller
+        .data()
+        .guest
+        .clone()
+        .ok_or_else(|| violation("wait: the runtime's allocator is not known yet"))?;
+    let ptr = guest
+        .realloc
+        .call_async(&mut *caller, (0, 0, 1, len as i32))
+        .await? as u32;
+    if ptr == 0 {
+        return Err(violation("wait: cabi_realloc returned a null pointer"));
+    }
+    write_bytes(&mut *caller, guest.memory, ptr, bytes, "wait result")?;
+    Ok((ptr, len))
+}

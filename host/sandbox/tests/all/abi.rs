@@ -1,0 +1,95 @@
+//! Node-module validation and JavaScript compilation errors.
+
+use crate::support::{node_module, sandbox};
+use tntc_sandbox::{CompileError, LoadError};
+
+const METADATA: &str = r#"{"node": "n", "source": "nodes/n.ts"}"#;
+
+#[test]
+fn a_syntax_error_names_the_file_and_position() {
+    let error = sandbox()
+        .compile_js(
+            "export default async function run() {\n  return (;\n}\n",
+            "nodes/bad.js",
+        )
+        .unwrap_err();
+    match error {
+        CompileError::Syntax { message, stack } => {
+            assert!(!message.is_empty());
+            let stack = stack.expect("a position");
+            assert!(stack.contains("nodes/bad.js:2"), "{stack}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_metadata_section_is_read() {
+    let bytecode = sandbox()
+        .compile_js("export default () => 1;", "nodes/n.js")
+        .unwrap();
+    let node = sandbox()
+        .load_node(&node_module(
+            &bytecode,
+            r#"{"node": "n", "source": "nodes/n.ts", "lineMap": [1, 2]}"#,
+        ))
+        .unwrap();
+    assert_eq!(node.info().node, "n");
+    assert_eq!(node.info().source, "nodes/n.ts");
+    assert_eq!(node.info().line_map, Some(serde_json::json!([1, 2])));
+}
+
+#[test]
+fn a_node_module_without_metadata_is_rejected() {
+    let bytecode = sandbox()
+        .compile_js("export default () => 1;", "nodes/n.js")
+        .unwrap();
+    let mut module = node_module(&bytecode, METADATA);
+    // Rename the custom section so it is no longer `tntc-node`.
+    let at = module
+        .windows(9)
+        .rposition(|w| w == b"tntc-node")
+        .expect("the section name");
+    module[at] = b'x';
+    let error = sandbox().load_node(&module).unwrap_err();
+    assert!(matches!(error, LoadError::Metadata(_)), "{error}");
+}
+
+#[test]
+fn a_module_importing_anything_else_is_rejected() {
+    let wat_like = wasm_encoder_module_with_extra_import();
+    let error = sandbox().load_node(&wat_like).unwrap_err();
+    match error {
+        LoadError::Abi(reason) => assert!(
+            reason.contains("wasi_snapshot_preview1.fd_write"),
+            "{reason}"
+        ),
+        other => panic!("expected an ABI error, got {other}"),
+    }
+}
+
+#[test]
+fn garbage_is_not_a_node_module() {
+    let error = sandbox().load_node(b"\0asm\x01\0\0\0garbage").unwrap_err();
+    assert!(matches!(error, LoadError::Invalid(_)), "{error}");
+}
+
+fn wasm_encoder_module_with_extra_import() -> Vec<u8> {
+    use wasm_encoder::{CustomSection, EntityType, ImportSection, Module, TypeSection, ValType};
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32; 4], [ValType::I32]);
+    module.section(&types);
+    let mut imports = ImportSection::new();
+    imports.import(
+        "wasi_snapshot_preview1",
+        "fd_write",
+        EntityType::Function(0),
+    );
+    module.section(&imports);
+    module.section(&CustomSection {
+        name: "tntc-node".into(),
+        data: METADATA.as_bytes().into(),
+    });
+    module.finish()
+}

@@ -1,0 +1,164 @@
+//! Timers, fetch and the wait loop.
+
+use crate::support::{RecordingHost, invocation, node, run, run_with};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tntc_sandbox::{FetchResponse, NodeFailure, RunLimits};
+
+#[tokio::test]
+async fn a_promise_that_never_settles_is_an_error() {
+    let stuck = node(
+        "stuck",
+        "export default async function run() { await new Promise(() => {}); }",
+    );
+    assert_eq!(
+        run(&stuck, json!({})).await.unwrap_err(),
+        NodeFailure::NeverSettled
+    );
+}
+
+#[tokio::test]
+async fn set_timeout_really_waits() {
+    let sleeper = node(
+        "nap",
+        "export default async function run() {
+            const start = Date.now();
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            return Date.now() - start;
+        }",
+    );
+    let started = Instant::now();
+    let measured = run(&sleeper, json!({})).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert!(measured.as_f64().unwrap() >= 199.0, "{measured}");
+}
+
+#[tokio::test]
+async fn cleared_timers_do_not_fire() {
+    let clearer = node(
+        "clearer",
+        "export default async function run() {
+            let fired = false;
+            const id = setTimeout(() => { fired = true; }, 10);
+            clearTimeout(id);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return fired;
+        }",
+    );
+    assert_eq!(run(&clearer, json!({})).await.unwrap(), json!(false));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_runs_waiting_on_one_second_timers_finish_together() {
+    let waiter = node(
+        "waiter",
+        "export default async function run(ctx, input) {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            return input;
+        }",
+    );
+    let started = Instant::now();
+    let runs = (0..100).map(|i| {
+        let waiter = waiter.clone();
+        tokio::spawn(async move {
+            run_with(
+                &waiter,
+                invocation("waiter", json!(i)),
+                RunLimits::default(),
+                RecordingHost::new(),
+            )
+            .await
+        })
+    });
+    let outputs: Vec<_> = futures_join_all(runs).await;
+    let elapsed = started.elapsed();
+    for (i, output) in outputs.into_iter().enumerate() {
+        assert_eq!(output.unwrap().output, i.to_string());
+    }
+    assert!(elapsed >= Duration::from_secs(1));
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "100 waiting runs took {elapsed:?}"
+    );
+}
+
+async fn futures_join_all<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        results.push(handle.await.expect("the run task does not panic"));
+    }
+    results
+}
+
+#[tokio::test]
+async fn fetch_reaches_the_host_and_the_response_reaches_the_node() {
+    let caller = node(
+        "caller",
+        "export default async function run() {
+            const response = await fetch('https://api.example.test/items?x=1', {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', 'x-trace': 'abc' },
+                body: JSON.stringify({ hello: 'world' }),
+            });
+            return { status: response.status, ok: response.ok, body: await response.json(),
+                     type: response.headers.get('content-type') };
+        }",
+    );
+    let host = RecordingHost::replying(Ok(FetchResponse {
+        status: 201,
+        status_text: "Created".into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        url: "https://api.example.test/items?x=1".into(),
+        redirected: false,
+        body: br#"{"id": 9}"#.to_vec(),
+    }));
+    let output = run_with(
+        &caller,
+        invocation("caller", json!({})),
+        RunLimits::default(),
+        host.clone(),
+    )
+    .await
+    .unwrap();
+    let output: serde_json::Value = serde_json::from_str(&output.output).unwrap();
+    assert_eq!(
+        output,
+        json!({"status": 201, "ok": true, "body": {"id": 9}, "type": "application/json"})
+    );
+
+    let requests = host.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.url, "https://api.example.test/items?x=1");
+    assert_eq!(request.method, "POST");
+    assert!(
+        request.headers.contains(&("x-trace".into(), "abc".into())),
+        "{:?}",
+        request.headers
+    );
+    assert_eq!(request.body, br#"{"hello":"world"}"#);
+}
+
+#[tokio::test]
+async fn a_failed_fetch_rejects_in_the_node_with_the_host_message() {
+    let caller = node(
+        "refused",
+        "export default async function run() {
+            try { await fetch('https://blocked.example.test/'); return 'fetched'; }
+            catch (error) { return error.message; }
+        }",
+    );
+    let host = RecordingHost::replying(Err("egress to blocked.example.test is not allowed".into()));
+    let output = run_with(
+        &caller,
+        invocation("refused", json!({})),
+        RunLimits::default(),
+        host,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        output.output,
+        "\"egress to blocked.example.test is not allowed\""
+    );
+}

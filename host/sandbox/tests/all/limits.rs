@@ -1,0 +1,284 @@
+//! Limits: the deadline, memory, stack, output and log caps, and fuel.
+
+use crate::support::{RecordingHost, invocation, node, node_in, run, run_with, sandbox};
+use serde_json::json;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tntc_sandbox::{LogLevel, NodeFailure, RunLimits, Sandbox, SandboxConfig};
+
+fn limits(timeout_ms: u64) -> RunLimits {
+    RunLimits {
+        timeout: Duration::from_millis(timeout_ms),
+        ..RunLimits::default()
+    }
+}
+
+#[tokio::test]
+async fn busy_loop_is_stopped_at_the_node_timeout() {
+    let spin = node(
+        "spin",
+        "export default async function run() { for (;;) {} }",
+    );
+    let started = Instant::now();
+    let result = run_with(
+        &spin,
+        invocation("spin", json!({})),
+        limits(300),
+        RecordingHost::new(),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    assert_eq!(
+        result.unwrap_err(),
+        NodeFailure::Timeout {
+            limit: Duration::from_millis(300)
+        }
+    );
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "stopped late: {elapsed:?}"
+    );
+}
+
+// One executor thread: the busy node must yield for the other to make progress at all.
+#[tokio::test(flavor = "current_thread")]
+async fn busy_loop_does_not_delay_a_concurrent_run() {
+    let spin = node(
+        "spin2",
+        "export default async function run() { for (;;) {} }",
+    );
+    let quick = node(
+        "quick",
+        "export default async function run() {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return 'done';
+        }",
+    );
+    let started = Instant::now();
+    let busy = run_with(
+        &spin,
+        invocation("spin2", json!({})),
+        limits(2000),
+        RecordingHost::new(),
+    );
+    let light = async {
+        let output = run_with(
+            &quick,
+            invocation("quick", json!({})),
+            limits(2000),
+            RecordingHost::new(),
+        )
+        .await;
+        (output, started.elapsed())
+    };
+    let (busy, (light, light_elapsed)) = tokio::join!(busy, light);
+    assert!(matches!(busy, Err(NodeFailure::Timeout { .. })), "{busy:?}");
+    assert_eq!(light.unwrap().output, "\"done\"");
+    assert!(
+        light_elapsed < Duration::from_millis(1000),
+        "the light run waited on the busy one: {light_elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn waiting_past_the_deadline_times_out() {
+    let sleeper = node(
+        "sleeper",
+        "export default async function run() { await new Promise((r) => setTimeout(r, 60000)); }",
+    );
+    let started = Instant::now();
+    let result = run_with(
+        &sleeper,
+        invocation("sleeper", json!({})),
+        limits(200),
+        RecordingHost::new(),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(NodeFailure::Timeout { .. })),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_memory_bomb_hits_the_memory_limit() {
+    let bomb = node(
+        "bomb",
+        "export default async function run() {
+            const hoard = [];
+            for (;;) hoard.push(new Array(100000).fill(1.5));
+        }",
+    );
+    let limits = RunLimits {
+        memory_bytes: 32 * 1024 * 1024,
+        ..RunLimits::default()
+    };
+    let result = run_with(
+        &bomb,
+        invocation("bomb", json!({})),
+        limits,
+        RecordingHost::new(),
+    )
+    .await;
+    let failure = result.unwrap_err();
+    assert_eq!(
+        failure,
+        NodeFailure::MemoryLimit {
+            limit_bytes: 32 * 1024 * 1024
+        }
+    );
+    assert_eq!(failure.to_string(), "exceeded its 32 MiB memory limit");
+}
+
+#[tokio::test]
+async fn deep_recursion_is_contained_and_the_next_run_is_unaffected() {
+    let deep = node(
+        "deep",
+        "function down(n) { return down(n + 1) + 1; }
+         export default async function run() { return down(0); }",
+    );
+    match run(&deep, json!({})).await {
+        Err(NodeFailure::Threw { message, .. }) => {
+            assert!(message.contains("stack"), "{message}")
+        }
+        Err(NodeFailure::StackOverflow) => {}
+        other => panic!("expected a contained stack overflow, got {other:?}"),
+    }
+    let echo = node(
+        "after-deep",
+        "export default async function run(ctx, input) { return input; }",
+    );
+    assert_eq!(run(&echo, json!(5)).await.unwrap(), json!(5));
+}
+
+#[tokio::test]
+async fn output_over_the_cap_is_an_error_not_a_truncation() {
+    let big = node(
+        "big",
+        "export default async function run() { return 'x'.repeat(5000); }",
+    );
+    let limits = RunLimits {
+        max_output_bytes: 1000,
+        ..RunLimits::default()
+    };
+    let result = run_with(
+        &big,
+        invocation("big", json!({})),
+        limits,
+        RecordingHost::new(),
+    )
+    .await;
+    assert_eq!(
+        result.unwrap_err(),
+        NodeFailure::OutputTooLarge {
+            size: 5002,
+            limit: 1000
+        }
+    );
+}
+
+#[tokio::test]
+async fn log_lines_past_the_cap_are_dropped_after_one_notice() {
+    let chatty = node(
+        "flood",
+        "export default async function run(ctx) { for (let i = 0; i < 1000; i++) ctx.log.info('line ' + i); }",
+    );
+    let host = RecordingHost::new();
+    let limits = RunLimits {
+        max_log_bytes: 100,
+        ..RunLimits::default()
+    };
+    run_with(
+        &chatty,
+        invocation("flood", json!({})),
+        limits,
+        host.clone(),
+    )
+    .await
+    .unwrap();
+    let lines = host.lines();
+    let last = lines.last().expect("some lines");
+    assert_eq!(last.0, LogLevel::Warn);
+    assert!(last.1.contains("log limit of 100 bytes"), "{}", last.1);
+    let logged: usize = lines[..lines.len() - 1].iter().map(|(_, l)| l.len()).sum();
+    assert!(logged <= 100, "{logged}");
+}
+
+#[tokio::test]
+async fn a_memory_limit_above_the_engine_maximum_is_refused() {
+    let echo = node(
+        "echo-limits",
+        "export default async function run(ctx, input) { return input; }",
+    );
+    let limits = RunLimits {
+        memory_bytes: sandbox().config().max_memory_bytes + 1,
+        ..RunLimits::default()
+    };
+    let result = run_with(
+        &echo,
+        invocation("echo-limits", json!({})),
+        limits,
+        RecordingHost::new(),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(NodeFailure::InvalidRequest(_))),
+        "{result:?}"
+    );
+}
+
+fn metered() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        Sandbox::new(SandboxConfig {
+            cache_dir: Some(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime-cache"),
+            ),
+            max_concurrent_runs: 4,
+            cpu_fuel: true,
+            ..SandboxConfig::default()
+        })
+        .expect("the metered sandbox starts")
+    })
+}
+
+#[tokio::test]
+async fn fuel_stops_a_busy_loop_and_is_reported() {
+    let spin = node_in(
+        metered(),
+        "spin-fuel",
+        "export default async function run() { for (;;) {} }",
+    );
+    let limits = RunLimits {
+        fuel: Some(50_000_000),
+        ..RunLimits::default()
+    };
+    let result = run_with(
+        &spin,
+        invocation("spin-fuel", json!({})),
+        limits,
+        RecordingHost::new(),
+    )
+    .await;
+    assert_eq!(
+        result.unwrap_err(),
+        NodeFailure::FuelExhausted { fuel: 50_000_000 }
+    );
+
+    let echo = node_in(
+        metered(),
+        "echo-fuel",
+        "export default async function run(ctx, input) { return input; }",
+    );
+    let output = run_with(
+        &echo,
+        invocation("echo-fuel", json!(1)),
+        RunLimits::default(),
+        RecordingHost::new(),
+    )
+    .await
+    .unwrap();
+    assert!(output.stats.fuel_consumed.is_some_and(|fuel| fuel > 0));
+}

@@ -5,7 +5,7 @@
 //! `require` is fine, type positions are gone, and only identifiers that resolve to no
 //! declaration (globals) are flagged. `typeof Deno` is allowed: it cannot fail.
 
-use swc_core::common::{BytePos, Mark, Span};
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::{
     ArrowExpr, AwaitExpr, CallExpr, Callee, Constructor, Expr, ForOfStmt, Function, GetterProp,
     Ident, MemberExpr, MemberProp, Module, SetterProp, UnaryOp,
@@ -15,6 +15,7 @@ use swc_core::ecma::visit::{Visit, VisitWith};
 use crate::error::{CompileError, ErrorKind};
 use crate::imports::str_value;
 use crate::parse::LoadedFile;
+use crate::strip::Globals;
 
 /// Prefix of the names the bundler introduces; user code may not use it.
 pub(crate) const RESERVED_PREFIX: &str = "__tntc_";
@@ -23,11 +24,11 @@ pub(crate) const RESERVED_PREFIX: &str = "__tntc_";
 pub(crate) fn check_sandbox(
     file: &LoadedFile,
     module: &Module,
-    unresolved: Mark,
+    globals: &Globals,
 ) -> Vec<CompileError> {
     let mut check = SandboxCheck {
         file,
-        unresolved,
+        globals,
         function_depth: 0,
         errors: Vec::new(),
     };
@@ -37,14 +38,14 @@ pub(crate) fn check_sandbox(
 
 struct SandboxCheck<'a> {
     file: &'a LoadedFile,
-    unresolved: Mark,
+    globals: &'a Globals,
     function_depth: usize,
     errors: Vec<CompileError>,
 }
 
 impl SandboxCheck<'_> {
     fn is_global(&self, ident: &Ident, name: &str) -> bool {
-        ident.sym == *name && ident.ctxt.outer() == self.unresolved
+        self.globals.is_global(ident, name)
     }
 
     fn global_ident<'e>(&self, expr: &'e Expr, name: &str) -> Option<&'e Ident> {

@@ -106,10 +106,8 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
                 )),
             }
         }
-        let (module, marks) = strip_types(module, language);
-        graph
-            .errors
-            .extend(check_sandbox(&file, &module, marks.unresolved));
+        let (module, globals) = strip_types(module, language);
+        graph.errors.extend(check_sandbox(&file, &module, &globals));
         let mut edges = HashMap::new();
         for import in value_imports(&module) {
             let Some((target, span)) = resolved.get(&import.specifier) else {

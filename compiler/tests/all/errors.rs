@@ -220,3 +220,23 @@ fn errors_carry_byte_spans_into_the_kept_source_text_for_renderers() {
             && diagnostic.help().is_some()
     );
 }
+
+#[test]
+fn declaring_deno_or_require_for_the_type_checker_does_not_make_them_exist() {
+    let flow = Flow::new(&[(
+        "nodes/ambient.ts",
+        "declare const Deno: any;\ndeclare function require(name: string): any;\nexport default () => [Deno.env.get(\"X\"), require(\"y\")];\n",
+    )]);
+    let errors = flow
+        .try_compile("nodes/ambient.ts")
+        .err()
+        .unwrap_or_default();
+    let found: Vec<_> = errors.iter().map(|e| (e.kind, e.location())).collect();
+    assert_eq!(
+        found,
+        [
+            (ErrorKind::DenoGlobal, "nodes/ambient.ts:3:23".to_owned()),
+            (ErrorKind::Require, "nodes/ambient.ts:3:42".to_owned()),
+        ]
+    );
+}

@@ -109,16 +109,13 @@ pub(crate) fn getter(body: Box<Expr>) -> Box<Expr> {
     }))
 }
 
-/// `Object.defineProperty(target, "name", { value: "default" });` — the name an anonymous
-/// default export has in an ES module, which QuickJS shows in stack traces.
+/// `__tntc_name_default(target);` — gives an anonymous default export the name `default`
+/// it has in an ES module (QuickJS shows it in stack traces). The helper lives in the
+/// loader, where `Object` cannot be shadowed by user code.
 pub(crate) fn name_default(target: &str) -> Stmt {
     expr_stmt(call(
-        member(ident_expr("Object", DUMMY_SP), "defineProperty", DUMMY_SP),
-        vec![
-            ident_expr(target, DUMMY_SP),
-            str_lit("name"),
-            object(vec![(prop_name("value"), str_lit("default"))]),
-        ],
+        ident_expr("__tntc_name_default", DUMMY_SP),
+        vec![ident_expr(target, DUMMY_SP)],
     ))
 }
 

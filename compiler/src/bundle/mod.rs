@@ -51,6 +51,9 @@ function __tntc_export(namespace, getters) {
         Object.defineProperty(namespace, name, { enumerable: true, get: getters[name] });
     }
 }
+function __tntc_name_default(value) {
+    Object.defineProperty(value, "name", { value: "default" });
+}
 function __tntc_export_star(namespace, from) {
     for (const name of Object.keys(from)) {
         if (name !== "default" && !Object.prototype.hasOwnProperty.call(namespace, name)) {

@@ -240,3 +240,19 @@ fn declaring_deno_or_require_for_the_type_checker_does_not_make_them_exist() {
         ]
     );
 }
+
+#[test]
+fn miette_renders_the_error_with_its_snippet_label_and_help() {
+    let flow = Flow::new(&[(
+        "nodes/a.ts",
+        "import type { Context } from \"tentacular\";\nexport default async (ctx: Context) => Deno.env.get(\"TOKEN\");\n",
+    )]);
+    let errors = flow.try_compile("nodes/a.ts").err().unwrap_or_default();
+    let mut rendered = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(100);
+    for error in &errors {
+        handler.render_report(&mut rendered, error).expect("renders");
+    }
+    insta::assert_snapshot!(rendered);
+}

@@ -1,0 +1,157 @@
+//! What one node may reach and see: its egress policy, its view of the secrets, and the
+//! `dependencies` its `ctx.dependency(...)` can return.
+//!
+//! A node's **scope** is, in order of precedence:
+//! 1. the dependencies workflow.yaml lists for it (`nodes.<id>.dependencies`, a tntc extension);
+//! 2. the dependencies `tntc build` found in its code (string-literal `ctx.dependency("x")`
+//!    calls), unless the code names a dependency with a non-literal expression;
+//! 3. the whole contract, as in the original.
+//!
+//! A scoped node reaches only its dependencies' hosts (plus its own `capabilities.net`) and
+//! sees only the secrets those dependencies reference (plus the services of the legacy
+//! `ctx.fetch(service, ...)` calls found in its code). Another node's secrets are simply
+//! not in its sandbox: there is nothing to steal.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+use tntc_fetch::{EgressPolicy, PolicyError};
+use tntc_spec::{Dependency, NodeSpec, Workflow};
+
+use crate::secrets::Secrets;
+
+/// What `tntc build` found in a node's code (recorded in the bundle manifest).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeUses {
+    /// Contract dependencies named with string literals; `None` when some call used a
+    /// non-literal name (the node then keeps the whole contract).
+    pub dependencies: Option<BTreeSet<String>>,
+    /// Services of legacy `ctx.fetch("<service>", ...)` calls.
+    pub services: BTreeSet<String>,
+}
+
+/// How a node's scope was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `nodes.<id>.dependencies` in workflow.yaml.
+    Declared,
+    /// Found in the node's code at build time.
+    Inferred,
+    /// The whole contract (no declaration, or the code names dependencies dynamically).
+    WholeContract,
+}
+
+/// The result of scoping one node.
+#[derive(Debug)]
+pub struct NodeAccess {
+    /// Where the node's fetches may go.
+    pub policy: EgressPolicy,
+    /// The secrets in the node's sandbox (`ctx.secrets`).
+    pub secrets: Secrets,
+    /// `ctx.dependency(name)` data for the dependencies in scope, secrets resolved.
+    pub dependencies: Map<String, Value>,
+    /// How the scope was decided.
+    pub scope: Scope,
+    /// The dependency names in scope.
+    pub in_scope: Vec<String>,
+}
+
+/// Computes `node`'s access.
+pub fn node_access(
+    workflow: &Workflow,
+    node: &NodeSpec,
+    uses: Option<&CodeUses>,
+    secrets: &Secrets,
+) -> Result<NodeAccess, PolicyError> {
+    let contract: Vec<&Dependency> = workflow
+        .contract
+        .iter()
+        .flat_map(|c| c.dependencies.iter())
+        .collect();
+    let (scope, names): (Scope, Vec<String>) = match (&node.dependencies, uses.and_then(|u| u.dependencies.as_ref())) {
+        (Some(declared), _) => (Scope::Declared, declared.clone()),
+        (None, Some(found)) => (
+            Scope::Inferred,
+            // Only names the contract declares: an undeclared name fails in the node with the
+            // original's message, and `tntc validate` reports it.
+            found.iter().filter(|n| contract.iter().any(|d| &d.name == *n)).cloned().collect(),
+        ),
+        (None, None) => (Scope::WholeContract, contract.iter().map(|d| d.name.clone()).collect()),
+    };
+    let visible: Vec<&Dependency> = contract.iter().copied().filter(|d| names.contains(&d.name)).collect();
+
+    let mut policy = EgressPolicy::new(node.id.clone());
+    for dep in &visible {
+        if let Some(dynamic) = &dep.dynamic {
+            let ports: Vec<String> = dynamic.ports.iter().map(ToString::to_string).collect();
+            policy.allow_dynamic_target(&dynamic.cidr.to_string(), &ports)?;
+        } else if dep.protocol == "https"
+            && let Some(host) = &dep.host
+        {
+            policy.allow_https_dependency(host, dep.port)?;
+        }
+    }
+    for entry in &node.net {
+        policy.allow_capability_net(entry)?;
+    }
+
+    let secrets_view = match scope {
+        Scope::WholeContract => secrets.clone(),
+        Scope::Declared | Scope::Inferred => {
+            let mut services: BTreeSet<String> = visible
+                .iter()
+                .filter_map(|d| d.auth.as_ref()?.secret.as_ref().map(|s| s.service.clone()))
+                .collect();
+            if let Some(uses) = uses {
+                services.extend(uses.services.iter().cloned());
+            }
+            secrets.restrict(services)
+        }
+    };
+
+    let dependencies = visible
+        .iter()
+        .map(|d| (d.name.clone(), dependency_json(d, &secrets_view)))
+        .collect();
+    Ok(NodeAccess {
+        policy,
+        secrets: secrets_view,
+        dependencies,
+        scope,
+        in_scope: visible.iter().map(|d| d.name.clone()).collect(),
+    })
+}
+
+/// What `ctx.dependency(name)` returns, minus `fetch` (added in the guest for https).
+fn dependency_json(dep: &Dependency, secrets: &Secrets) -> Value {
+    let secret = dep
+        .auth
+        .as_ref()
+        .and_then(|a| a.secret.as_ref())
+        .and_then(|s| secrets.get(&s.service, &s.key))
+        .map(|v| match v {
+            Value::String(s) => Value::String(s.clone()),
+            other => Value::String(other.to_string()),
+        });
+    let mut value = json!({
+        "protocol": dep.protocol,
+        "port": dep.port(),
+    });
+    let object = value.as_object_mut().expect("object literal");
+    let mut put = |key: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            object.insert(key.to_string(), v);
+        }
+    };
+    put("host", dep.host.clone().map(Value::String));
+    put("authType", dep.auth.as_ref().map(|a| Value::String(a.kind.clone())));
+    put("secret", secret);
+    put("database", dep.database.clone().map(Value::String));
+    put("user", dep.user.clone().map(Value::String));
+    put("subject", dep.subject.clone().map(Value::String));
+    put("container", dep.container.clone().map(Value::String));
+    value
+}
+
+#[cfg(test)]
+mod tests;

@@ -68,17 +68,31 @@ pub fn node_access(
         .iter()
         .flat_map(|c| c.dependencies.iter())
         .collect();
-    let (scope, names): (Scope, Vec<String>) = match (&node.dependencies, uses.and_then(|u| u.dependencies.as_ref())) {
+    let (scope, names): (Scope, Vec<String>) = match (
+        &node.dependencies,
+        uses.and_then(|u| u.dependencies.as_ref()),
+    ) {
         (Some(declared), _) => (Scope::Declared, declared.clone()),
         (None, Some(found)) => (
             Scope::Inferred,
             // Only names the contract declares: an undeclared name fails in the node with the
             // original's message, and `tntc validate` reports it.
-            found.iter().filter(|n| contract.iter().any(|d| &d.name == *n)).cloned().collect(),
+            found
+                .iter()
+                .filter(|n| contract.iter().any(|d| &d.name == *n))
+                .cloned()
+                .collect(),
         ),
-        (None, None) => (Scope::WholeContract, contract.iter().map(|d| d.name.clone()).collect()),
+        (None, None) => (
+            Scope::WholeContract,
+            contract.iter().map(|d| d.name.clone()).collect(),
+        ),
     };
-    let visible: Vec<&Dependency> = contract.iter().copied().filter(|d| names.contains(&d.name)).collect();
+    let visible: Vec<&Dependency> = contract
+        .iter()
+        .copied()
+        .filter(|d| names.contains(&d.name))
+        .collect();
 
     let mut policy = EgressPolicy::new(node.id.clone());
     for dep in &visible {
@@ -144,7 +158,10 @@ fn dependency_json(dep: &Dependency, secrets: &Secrets) -> Value {
         }
     };
     put("host", dep.host.clone().map(Value::String));
-    put("authType", dep.auth.as_ref().map(|a| Value::String(a.kind.clone())));
+    put(
+        "authType",
+        dep.auth.as_ref().map(|a| Value::String(a.kind.clone())),
+    );
     put("secret", secret);
     put("database", dep.database.clone().map(Value::String));
     put("user", dep.user.clone().map(Value::String));

@@ -77,6 +77,10 @@ pub struct NodeEntry {
     /// names a dependency with a non-literal expression (the node then keeps the whole contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<Vec<String>>,
+    /// Services of legacy `ctx.fetch("<service>", ...)` calls found in its code (their
+    /// secrets carry the auth headers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
 }
 
 /// A node ready to be written into a bundle.
@@ -90,6 +94,8 @@ pub struct BuiltNode {
     pub source: String,
     /// See [`NodeEntry::uses`].
     pub uses: Option<Vec<String>>,
+    /// See [`NodeEntry::services`].
+    pub services: Vec<String>,
 }
 
 /// A bundle that passed every check.
@@ -221,6 +227,7 @@ pub fn write(
                 size: node.wasm.len() as u64,
                 source: node.source.clone(),
                 uses: node.uses.clone(),
+                services: node.services.clone(),
             },
         );
     }

@@ -87,7 +87,9 @@ pub fn sandbox_needs(workflow: &Workflow) -> (usize, bool) {
 }
 
 fn node_memory(workflow: &Workflow, node: Option<u64>) -> usize {
-    let bytes = node.or(workflow.config.memory).map_or(DEFAULT_NODE_MEMORY, |b| b as usize);
+    let bytes = node
+        .or(workflow.config.memory)
+        .map_or(DEFAULT_NODE_MEMORY, |b| b as usize);
     bytes.max(16 << 20)
 }
 
@@ -139,18 +141,31 @@ impl Deployment {
             )));
         }
         if needs_fuel && !sandbox_config.cpu_fuel {
-            return Err(DeployError::Sandbox("config.fuel needs fuel metering, which this sandbox was started without".into()));
+            return Err(DeployError::Sandbox(
+                "config.fuel needs fuel metering, which this sandbox was started without".into(),
+            ));
         }
         let config_json = Value::Object(workflow.config.raw.clone());
         let mut nodes = BTreeMap::new();
         for spec in &workflow.nodes {
-            let build = modules.remove(&spec.id).ok_or_else(|| DeployError::MissingModule(spec.id.clone()))?;
-            let module = shared
-                .sandbox
-                .load_node(&build.wasm)
-                .map_err(|source| DeployError::Load { node: spec.id.clone(), source })?;
-            let access = node_access(workflow, spec, build.uses.as_ref(), &secrets)
-                .map_err(|source| DeployError::Policy { node: spec.id.clone(), source })?;
+            let build = modules
+                .remove(&spec.id)
+                .ok_or_else(|| DeployError::MissingModule(spec.id.clone()))?;
+            let module =
+                shared
+                    .sandbox
+                    .load_node(&build.wasm)
+                    .map_err(|source| DeployError::Load {
+                        node: spec.id.clone(),
+                        source,
+                    })?;
+            let access =
+                node_access(workflow, spec, build.uses.as_ref(), &secrets).map_err(|source| {
+                    DeployError::Policy {
+                        node: spec.id.clone(),
+                        source,
+                    }
+                })?;
             let prefix = serde_json::json!({
                 "node": spec.id,
                 "config": config_json,
@@ -189,7 +204,11 @@ impl Deployment {
     }
 
     /// Prepares a verified bundle.
-    pub fn from_bundle(shared: &Shared, bundle: Bundle, secrets: Secrets) -> Result<Deployment, DeployError> {
+    pub fn from_bundle(
+        shared: &Shared,
+        bundle: Bundle,
+        secrets: Secrets,
+    ) -> Result<Deployment, DeployError> {
         let Bundle {
             manifest,
             checked,
@@ -205,7 +224,13 @@ impl Deployment {
                     dependencies: entry.uses.as_ref().map(|u| u.iter().cloned().collect()),
                     services: entry.services.iter().cloned().collect(),
                 };
-                Some((id.clone(), NodeBuild { wasm, uses: Some(uses) }))
+                Some((
+                    id.clone(),
+                    NodeBuild {
+                        wasm,
+                        uses: Some(uses),
+                    },
+                ))
             })
             .collect();
         Deployment::prepare(shared, checked, builds, secrets)
@@ -223,7 +248,9 @@ impl Deployment {
 
     /// Each node's scope and the dependencies in it, for start-up logs and `tntc build`.
     pub fn scopes(&self) -> impl Iterator<Item = (&str, Scope, &[String])> {
-        self.nodes.iter().map(|(id, n)| (id.as_str(), n.scope, n.in_scope.as_slice()))
+        self.nodes
+            .iter()
+            .map(|(id, n)| (id.as_str(), n.scope, n.in_scope.as_slice()))
     }
 
     /// The egress policy of a node, for start-up logs.
@@ -239,7 +266,12 @@ impl Deployment {
 }
 
 /// A sandbox failure as callers read it; secrets redacted, stacks mapped to TypeScript.
-fn node_error(node: &str, prepared: &PreparedNode, redact: &Secrets, failure: NodeFailure) -> NodeError {
+fn node_error(
+    node: &str,
+    prepared: &PreparedNode,
+    redact: &Secrets,
+    failure: NodeFailure,
+) -> NodeError {
     let rewrite = |stack: Option<String>| {
         stack.map(|s| {
             let mapped = match &prepared.section {
@@ -258,7 +290,9 @@ fn node_error(node: &str, prepared: &PreparedNode, redact: &Secrets, failure: No
         NodeFailure::LoadFailed { message, stack } => {
             let source = prepared.section.as_ref().map_or("", |s| s.source.as_str());
             NodeError {
-                message: redact.redact(&format!("Node \"{node}\" ({source}) failed to load: {message}")),
+                message: redact.redact(&format!(
+                    "Node \"{node}\" ({source}) failed to load: {message}"
+                )),
                 stack: rewrite(stack),
             }
         }
@@ -267,7 +301,12 @@ fn node_error(node: &str, prepared: &PreparedNode, redact: &Secrets, failure: No
 }
 
 impl NodeRunner for Deployment {
-    fn run(&self, node: &str, input: Value, timeout: Duration) -> BoxFuture<Result<Value, NodeError>> {
+    fn run(
+        &self,
+        node: &str,
+        input: Value,
+        timeout: Duration,
+    ) -> BoxFuture<Result<Value, NodeError>> {
         let Some(prepared) = self.nodes.get(node).cloned() else {
             let message = format!("internal error: node \"{node}\" is not part of this deployment");
             return Box::pin(async move { Err(NodeError::new(message)) });
@@ -296,8 +335,11 @@ impl NodeRunner for Deployment {
         let redact = self.redact.clone();
         Box::pin(async move {
             match prepared.module.run(request).await {
-                Ok(out) => serde_json::from_str(&out.output)
-                    .map_err(|e| NodeError::new(format!("Node \"{node}\" returned output that is not valid JSON: {e}"))),
+                Ok(out) => serde_json::from_str(&out.output).map_err(|e| {
+                    NodeError::new(format!(
+                        "Node \"{node}\" returned output that is not valid JSON: {e}"
+                    ))
+                }),
                 Err(failure) => Err(node_error(&node, &prepared, &redact, failure)),
             }
         })

@@ -133,6 +133,7 @@ pub async fn execute(plan: &Plan, runner: Arc<dyn NodeRunner>, input: Value) -> 
     let mut outputs = Map::new();
     let mut errors = Map::new();
     let mut node_timings = Vec::new();
+    let mut stacks = BTreeMap::new();
     for node in &plan.dag.order {
         let Some(s) = by_node.remove(node.as_str()) else {
             continue;
@@ -143,6 +144,9 @@ pub async fn execute(plan: &Plan, runner: Arc<dyn NodeRunner>, input: Value) -> 
             }
             Err(e) => {
                 errors.insert(node.clone(), Value::String(e.message.clone()));
+                if let Some(stack) = &e.stack {
+                    stacks.insert(node.clone(), stack.clone());
+                }
             }
         }
         node_timings.push((node.clone(), s.timing));
@@ -157,6 +161,7 @@ pub async fn execute(plan: &Plan, runner: Arc<dyn NodeRunner>, input: Value) -> 
             duration_ms: completed_at.saturating_sub(started_at),
             node_timings,
         },
+        stacks,
     }
 }
 

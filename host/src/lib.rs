@@ -6,14 +6,23 @@
 //! never links the compiler.
 //!
 //! - [`bundle`]: the bundle format `tntc build` writes, verified on open;
+//! - [`access`]: what each node may reach and see (egress policy, secrets view);
+//! - [`deployment`]: a workflow compiled and scoped, whose nodes each run in a fresh sandbox;
+//! - [`engine`]: the running host: the current deployment (swapped atomically on reload);
+//! - [`logs`]: where node log lines go (`[node] INFO message`);
 //! - [`secrets`]: the secrets cascade (`--secrets`, `.secrets/`, `.secrets.yaml`,
 //!   `/app/secrets`), per-node views and redaction;
 //! - [`executor`]: the DAG semantics of the original (stages, retries, fail-fast);
 //! - [`result`]: the `ExecutionResult` JSON;
 //! - [`server`]: the HTTP API.
 
+pub mod access;
 pub mod bundle;
+pub mod deployment;
+pub mod engine;
 pub mod executor;
+pub mod logs;
 pub mod result;
+mod run_host;
 pub mod secrets;
 pub mod server;

@@ -17,6 +17,10 @@ pub struct ExecutionResult {
     pub errors: Map<String, Value>,
     /// When the run and each node ran.
     pub timing: Timing,
+    /// The TypeScript stack of each node that threw (not part of the JSON callers read; tools
+    /// such as `tntc run` print it).
+    #[serde(skip)]
+    pub stacks: std::collections::BTreeMap<String, String>,
 }
 
 /// Run and per-node timing, in epoch milliseconds.

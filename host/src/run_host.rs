@@ -25,7 +25,8 @@ pub(crate) struct RunHost {
 
 impl NodeHost for RunHost {
     fn log(&self, level: LogLevel, message: &str) {
-        self.logs.node_log(&self.node, level, &self.redact.redact(message));
+        self.logs
+            .node_log(&self.node, level, &self.redact.redact(message));
     }
 
     fn fetch(&self, request: FetchRequest) -> BoxFuture<'static, Result<FetchResponse, String>> {

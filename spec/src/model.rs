@@ -294,6 +294,18 @@ pub struct PortSpec {
     pub protocol: PortProtocol,
 }
 
+impl std::fmt::Display for PortSpec {
+    /// `443/TCP`, as written in workflow.yaml.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let protocol = match self.protocol {
+            PortProtocol::Tcp => "TCP",
+            PortProtocol::Udp => "UDP",
+            PortProtocol::Sctp => "SCTP",
+        };
+        write!(f, "{}/{protocol}", self.port)
+    }
+}
+
 /// Transport protocol of a [`PortSpec`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]

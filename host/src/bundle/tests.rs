@@ -17,6 +17,7 @@ fn nodes() -> Vec<BuiltNode> {
             wasm: format!("\0asm module {id}").into_bytes(),
             source: format!("./nodes/{id}.ts"),
             uses: Some(vec![]),
+            services: vec![],
         })
         .collect()
 }

@@ -39,6 +39,7 @@ impl Engine for EchoEngine {
                     duration_ms: 1,
                     node_timings: Vec::new(),
                 },
+                stacks: Default::default(),
             })
         })
     }

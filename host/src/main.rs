@@ -1,0 +1,234 @@
+//! `tntc-host`: the only binary in a workflow's pod.
+//!
+//! Loads a bundle written by `tntc build`, verifies it, prepares every node's sandbox and
+//! serves the original engine's HTTP API. Command line compatible with the original engine
+//! (`--workflow`, `--port`, `--secrets`, `--watch`). A start-up failure prints its reason on
+//! stderr and exits 1; SIGTERM/SIGINT finish in-flight runs and exit 0.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Parser;
+use tntc_host::bundle;
+use tntc_host::deployment::{Deployment, Shared, sandbox_needs};
+use tntc_host::engine::Host;
+use tntc_host::logs::StdoutLogs;
+use tntc_host::secrets::{SecretSources, Secrets};
+use tntc_host::server::{self, ServerConfig};
+use tntc_sandbox::{Sandbox, SandboxConfig};
+
+/// Serve a tntc workflow bundle: every node run in a fresh WebAssembly sandbox.
+#[derive(Debug, Parser)]
+#[command(name = "tntc-host", version, max_term_width = 100)]
+struct Args {
+    /// The bundle's workflow.yaml (or the bundle directory, or a workflow directory whose
+    /// dist/ holds a bundle).
+    #[arg(long, value_name = "PATH")]
+    workflow: PathBuf,
+
+    /// TCP port to listen on.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0", value_name = "ADDR")]
+    listen: std::net::IpAddr,
+
+    /// Secrets file (YAML) or directory; replaces the local cascade (.secrets/, .secrets.yaml).
+    /// /app/secrets is merged on top either way.
+    #[arg(long, value_name = "PATH")]
+    secrets: Option<PathBuf>,
+
+    /// Reload the bundle when it changes (in-flight runs finish on the old version).
+    #[arg(long)]
+    watch: bool,
+
+    /// Where the compiled runtime is cached between restarts
+    /// [default: $TNTC_CACHE_DIR, $XDG_CACHE_HOME/tntc, ~/.cache/tntc or /tmp/tntc-cache].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// Extra CA certificates (PEM) to trust for node fetches, besides the system roots.
+    #[arg(long, value_name = "PEM")]
+    extra_ca: Option<PathBuf>,
+
+    /// Node runs that may hold a sandbox at once; more wait for a free one.
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    max_concurrent_runs: u32,
+
+    /// Largest accepted /run request body, in bytes.
+    #[arg(long, default_value_t = 10 << 20, value_name = "BYTES")]
+    max_body_bytes: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("tntc-host: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tntc-host: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TNTC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let opened = bundle::open(&args.workflow, tntc_sandbox::RUNTIME_SHA256)?;
+    let secrets_dir = secrets_dir(&opened.dir);
+
+    let (max_memory, fuel) = sandbox_needs(&opened.checked.workflow);
+    let sandbox_config = SandboxConfig {
+        cache_dir: Some(args.cache_dir.clone().unwrap_or_else(default_cache_dir)),
+        max_concurrent_runs: args.max_concurrent_runs,
+        max_memory_bytes: max_memory.max(SandboxConfig::default().max_memory_bytes),
+        cpu_fuel: fuel,
+        ..SandboxConfig::default()
+    };
+    let sandbox = tokio::task::spawn_blocking(move || Sandbox::new(sandbox_config))
+        .await
+        .context("the sandbox start-up task failed")??;
+    let fetch = tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig {
+        extra_ca_pem: args.extra_ca.clone().map(tntc_fetch::PemSource::Path),
+        ..tntc_fetch::FetchConfig::default()
+    })?;
+    let shared = Shared {
+        sandbox,
+        fetch,
+        logs: Arc::new(StdoutLogs),
+    };
+    let secrets = load_secrets(args.secrets.as_deref(), &secrets_dir)?;
+    let deployment = Arc::new(Deployment::from_bundle(&shared, opened, secrets)?);
+    announce(&deployment, &shared, started);
+
+    let host = Arc::new(Host::new(deployment));
+    let addr = SocketAddr::new(args.listen, args.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!(
+        "Listening on http://{}",
+        listener.local_addr().unwrap_or(addr)
+    );
+
+    if args.watch {
+        tokio::spawn(watch(
+            args.workflow.clone(),
+            args.secrets.clone(),
+            shared.clone(),
+            host.clone(),
+        ));
+    }
+    let config = ServerConfig {
+        max_body_bytes: args.max_body_bytes,
+        ..ServerConfig::default()
+    };
+    server::serve(listener, host, config, server::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The directory whose `.secrets/` and `.secrets.yaml` form the local cascade: the workflow
+/// sources when the bundle is their `dist/`, else the bundle itself.
+fn secrets_dir(bundle_dir: &Path) -> PathBuf {
+    match bundle_dir.parent() {
+        Some(parent)
+            if bundle_dir.file_name().is_some_and(|n| n == "dist")
+                && parent.join("workflow.yaml").is_file() =>
+        {
+            parent.to_path_buf()
+        }
+        _ => bundle_dir.to_path_buf(),
+    }
+}
+
+fn load_secrets(explicit: Option<&Path>, workflow_dir: &Path) -> anyhow::Result<Secrets> {
+    let mut sources = SecretSources::new(workflow_dir);
+    sources.explicit = explicit.map(Path::to_path_buf);
+    Ok(sources.load()?)
+}
+
+fn default_cache_dir() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("TNTC_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("tntc")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache/tntc")))
+        .unwrap_or_else(|| PathBuf::from("/tmp/tntc-cache"))
+}
+
+/// The start-up banner: workflow, stages, each node's reach, how the runtime was loaded.
+fn announce(deployment: &Deployment, shared: &Shared, started: Instant) {
+    let wf = &deployment.checked().workflow;
+    println!("Workflow: {} v{}", wf.name, wf.version);
+    for (i, stage) in deployment.checked().dag.stages.iter().enumerate() {
+        println!("Stage {}: {}", i + 1, stage.join(", "));
+    }
+    for (node, scope, deps) in deployment.scopes() {
+        tracing::info!(node, ?scope, dependencies = ?deps, "node scope");
+    }
+    let load = shared.sandbox.runtime_load();
+    tracing::info!(runtime = ?load, ready_ms = started.elapsed().as_millis() as u64, "ready");
+}
+
+/// Polls the bundle's manifest; on a change, prepares the new version and swaps it in.
+async fn watch(workflow: PathBuf, secrets: Option<PathBuf>, shared: Shared, host: Arc<Host>) {
+    let fingerprint = |path: &Path| -> Option<Vec<u8>> {
+        let dir = bundle::locate(path).ok()?;
+        std::fs::read(dir.join(bundle::MANIFEST_FILE)).ok()
+    };
+    let mut last = fingerprint(&workflow);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = fingerprint(&workflow);
+        if now.is_none() || now == last {
+            continue;
+        }
+        last = now;
+        let started = Instant::now();
+        let reloaded = bundle::open(&workflow, tntc_sandbox::RUNTIME_SHA256)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| {
+                let secrets = load_secrets(secrets.as_deref(), &secrets_dir(&b.dir))?;
+                Ok(Deployment::from_bundle(&shared, b, secrets)?)
+            });
+        match reloaded {
+            Ok(deployment) => {
+                let name = deployment.checked().workflow.name.clone();
+                host.swap(Arc::new(deployment));
+                tracing::info!(workflow = %name, took_ms = started.elapsed().as_millis() as u64, "reloaded");
+            }
+            Err(err) => {
+                tracing::error!(error = %format!("{err:#}"), "reload failed; still serving the previous version")
+            }
+        }
+    }
+}

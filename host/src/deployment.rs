@@ -174,7 +174,10 @@ impl Deployment {
             })
             .to_string();
             // Reopen the object to append `"input": <json>}` per run without re-serializing.
-            let invocation_prefix = format!("{},\"input\":", prefix.trim_end_matches('}'));
+            let invocation_prefix = match prefix.strip_suffix('}') {
+                Some(open) => format!("{open},\"input\":"),
+                None => unreachable!("a JSON object ends with a brace"),
+            };
             let limits = RunLimits {
                 memory_bytes: node_memory(workflow, spec.memory),
                 fuel: workflow.config.fuel,

@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod bundle;
+pub mod cache_dir;
 pub mod deployment;
 pub mod engine;
 pub mod executor;

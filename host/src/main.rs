@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::Parser;
 use tntc_host::bundle;
+use tntc_host::cache_dir::default_cache_dir;
 use tntc_host::deployment::{Deployment, Shared, sandbox_needs};
 use tntc_host::engine::Host;
 use tntc_host::logs::StdoutLogs;
@@ -171,18 +172,6 @@ fn load_secrets(explicit: Option<&Path>, workflow_dir: &Path) -> anyhow::Result<
     let mut sources = SecretSources::new(workflow_dir);
     sources.explicit = explicit.map(Path::to_path_buf);
     Ok(sources.load()?)
-}
-
-fn default_cache_dir() -> PathBuf {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("TNTC_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("tntc")))
-        .or_else(|| env("HOME").map(|d| d.join(".cache/tntc")))
-        .unwrap_or_else(|| PathBuf::from("/tmp/tntc-cache"))
 }
 
 /// The start-up banner: workflow, stages, each node's reach, how the runtime was loaded.

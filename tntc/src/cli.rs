@@ -80,6 +80,23 @@ pub enum Command {
         format: GraphFormat,
     },
 
+    /// Compile every node to WebAssembly and write the bundle the host runs.
+    ///
+    /// Validates the workflow, compiles each node's TypeScript (and its relative imports) to
+    /// one Wasm module, and writes <DIR>/dist/: workflow.yaml, nodes/<id>.wasm and a manifest
+    /// with the sha256 of every module and of the runtime they need. Exits 1 with every
+    /// compile error when any node fails. Run the result with
+    /// `tntc-host --workflow <DIR>/dist/workflow.yaml`.
+    Build {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Where to write the bundle [default: <DIR>/dist].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+
     /// Print a shell completion script.
     ///
     /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod output;
+mod pipeline;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Command::Init { name } => commands::init::run(&out, &name),
         Command::Validate { dir } => commands::validate::run(&out, &dir),
         Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
+        Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
         Command::Completions { shell } => commands::completions::run(shell),
     };
     match result {

@@ -21,6 +21,18 @@ impl Printer {
         Printer { format, color }
     }
 
+    /// Whether diagnostics on stderr get ANSI colors.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// A note, warning or rendered diagnostic on stderr (text mode only).
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.json() {
+            let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref().trim_end());
+        }
+    }
+
     /// Whether `-o json` was asked for.
     pub fn json(&self) -> bool {
         self.format == OutputFormat::Json

@@ -1,0 +1,140 @@
+//! `tntc build [dir]`: validate, compile every node to a Wasm module, write the bundle.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use serde_json::json;
+use tntc_host::bundle;
+use tntc_host::deployment::sandbox_needs;
+
+use super::{count, invalid, load};
+use crate::output::Printer;
+use crate::pipeline::{self, CompiledNode, Progress};
+
+/// Builds the bundle of the workflow at `dir` into `out` (default `<dir>/dist`).
+pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let (loaded, checked) = match load(out_printer, dir)? {
+        Ok(ok) => ok,
+        Err(loaded) => return Err(invalid(&loaded)),
+    };
+    let out = out.unwrap_or_else(|| loaded.dir.join("dist"));
+    let wf = &checked.workflow;
+    let (memory, fuel) = sandbox_needs(wf);
+    let sandbox = pipeline::sandbox(memory, fuel)?;
+
+    let bar = progress_bar(out_printer, wf.nodes.len());
+    let nodes = pipeline::compile(&loaded.dir, &checked, &sandbox, out_printer.color(), |event| match event {
+        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
+        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+        Progress::Done(node) => {
+            bar.inc(1);
+            if !out_printer.json() {
+                bar.suspend(|| out_printer.note(node_line(node)));
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let nodes = match nodes {
+        Ok(nodes) => nodes,
+        Err(errors) => {
+            for error in &errors {
+                out_printer.note(error);
+            }
+            anyhow::bail!(
+                "cannot build {}: {} in its nodes",
+                wf.name,
+                count(errors.len(), "error")
+            );
+        }
+    };
+
+    for node in &nodes {
+        for name in pipeline::undeclared_uses(&checked, node) {
+            out_printer.note(format!(
+                "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
+                node.id
+            ));
+        }
+        if let Some(at) = node.uses.dynamic.first() {
+            out_printer.note(format!(
+                "note: node \"{}\" names a dependency with a non-literal expression ({at}): it keeps access to the whole contract\n  = help: use string literals, or list its dependencies in nodes.{}.dependencies",
+                node.id, node.id
+            ));
+        }
+    }
+
+    let yaml = loaded.source.text();
+    let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
+    let manifest = bundle::write(&out, yaml, &checked, sandbox.runtime_digest(), &built, concat!("tntc ", env!("CARGO_PKG_VERSION")))?;
+    let elapsed = started.elapsed();
+    let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
+    if out_printer.json() {
+        out_printer.json_value(&json!({
+            "name": wf.name,
+            "version": wf.version,
+            "out": out.display().to_string(),
+            "runtime": {"sha256": manifest.runtime.sha256, "load": format!("{:?}", sandbox.runtime_load())},
+            "nodes": nodes.iter().map(|n| {
+                let entry = &manifest.nodes[&n.id];
+                json!({
+                    "id": n.id,
+                    "source": n.source,
+                    "module": entry.module,
+                    "size": entry.size,
+                    "bytecodeSize": n.bytecode_len,
+                    "sha256": entry.sha256,
+                    "uses": entry.uses,
+                    "services": entry.services,
+                    "compileMs": n.compile_time.as_secs_f64() * 1000.0,
+                })
+            }).collect::<Vec<_>>(),
+            "totalSize": total,
+            "durationMs": elapsed.as_millis() as u64,
+        }));
+    } else {
+        out_printer.line(format!(
+            "Built {} {} into {} ({}, {}) in {:.2}s",
+            wf.name,
+            wf.version,
+            out.display(),
+            count(nodes.len(), "node"),
+            human_bytes(total),
+            elapsed.as_secs_f64()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn node_line(node: &CompiledNode) -> String {
+    format!(
+        "  compiled {:<20} {:>9}  {:>6.1} ms",
+        node.id,
+        human_bytes(node.wasm.len() as u64),
+        node.compile_time.as_secs_f64() * 1000.0
+    )
+}
+
+fn human_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else if bytes >= 1 << 10 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn progress_bar(out: &Printer, nodes: usize) -> indicatif::ProgressBar {
+    if out.json() || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(nodes as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(80));
+    bar
+}

@@ -1,0 +1,165 @@
+//! Sources -> node modules, shared by `tntc build`, `run`, `dev` and `test`:
+//! TypeScript -> one JavaScript module per node (swc, in parallel) -> QuickJS bytecode (the
+//! runtime's `compile` export, in the sandbox) -> a node module (a few KB of Wasm).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tntc_compiler::{CompileError, DependencyUse, TranspiledNode, compile_workflow, emit_node_module};
+use tntc_host::access::CodeUses;
+use tntc_host::bundle::BuiltNode;
+use tntc_host::cache_dir::default_cache_dir;
+use tntc_sandbox::{Sandbox, SandboxConfig};
+use tntc_spec::{Checked, Diagnostic, SourceFile, Span, diagnostic};
+
+/// One compiled node.
+#[derive(Clone, Debug)]
+pub struct CompiledNode {
+    /// Node id.
+    pub id: String,
+    /// Its `path` in workflow.yaml.
+    pub source: String,
+    /// The node module.
+    pub wasm: Vec<u8>,
+    /// Size of the QuickJS bytecode inside it.
+    pub bytecode_len: usize,
+    /// What its code uses of the contract.
+    pub uses: DependencyUse,
+    /// Every file bundled into it (for hot reload).
+    pub files: Vec<PathBuf>,
+    /// Time spent in the runtime's `compile` and module emission (the per-node cost once
+    /// the runtime is warm).
+    pub compile_time: Duration,
+}
+
+impl CompiledNode {
+    /// What the host needs to scope the node.
+    pub fn code_uses(&self) -> CodeUses {
+        CodeUses {
+            dependencies: self.uses.is_static().then(|| self.uses.literal.clone()),
+            services: self.uses.legacy_services.clone(),
+        }
+    }
+
+    /// The bundle entry.
+    pub fn built(&self) -> BuiltNode {
+        let uses = self.code_uses();
+        BuiltNode {
+            id: self.id.clone(),
+            wasm: self.wasm.clone(),
+            source: self.source.clone(),
+            uses: uses.dependencies.map(|d| d.into_iter().collect()),
+            services: uses.services.into_iter().collect(),
+        }
+    }
+}
+
+/// Creates the sandbox tools compile and run with, its runtime cached like the host's.
+pub fn sandbox(max_memory_bytes: usize, cpu_fuel: bool) -> anyhow::Result<Sandbox> {
+    let config = SandboxConfig {
+        cache_dir: Some(default_cache_dir()),
+        max_memory_bytes: max_memory_bytes.max(SandboxConfig::default().max_memory_bytes),
+        cpu_fuel,
+        ..SandboxConfig::default()
+    };
+    Ok(Sandbox::new(config)?)
+}
+
+/// Progress events while compiling.
+pub enum Progress<'a> {
+    /// TypeScript of every node is being transpiled and bundled.
+    Transpiling(usize),
+    /// A node's bytecode is being compiled.
+    Compiling(&'a str),
+    /// A node is done.
+    Done(&'a CompiledNode),
+}
+
+/// Compiles every node of `checked`, or returns every error of every node, rendered.
+pub fn compile(
+    dir: &Path,
+    checked: &Checked,
+    sandbox: &Sandbox,
+    color: bool,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<Vec<CompiledNode>, Vec<String>> {
+    let nodes: Vec<(String, PathBuf)> = checked
+        .workflow
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
+        .collect();
+    progress(Progress::Transpiling(nodes.len()));
+    let transpiled = compile_workflow(dir, &nodes)
+        .map_err(|errors| errors.iter().map(|e| render_compile_error(e, color)).collect::<Vec<_>>())?;
+    let mut compiled = Vec::with_capacity(transpiled.len());
+    let mut errors = Vec::new();
+    for node in transpiled {
+        progress(Progress::Compiling(&node.node_id));
+        match compile_one(sandbox, node) {
+            Ok(done) => {
+                progress(Progress::Done(&done));
+                compiled.push(done);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() { Ok(compiled) } else { Err(errors) }
+}
+
+fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, String> {
+    let started = Instant::now();
+    let bytecode = sandbox.compile_js(&node.js, &node.filename).map_err(|e| {
+        // swc emitted something QuickJS rejects (a syntax it lacks): point at the TypeScript.
+        let text = node.line_map.rewrite_stack(&e.to_string());
+        format!(
+            "error: node \"{}\" ({}) cannot be compiled for the sandbox: {text}\n  = help: QuickJS runs ES2023; rewrite the construct at that position",
+            node.node_id, node.source
+        )
+    })?;
+    let wasm = emit_node_module(&node, &bytecode).map_err(|e| format!("error: {e}"))?;
+    Ok(CompiledNode {
+        id: node.node_id,
+        source: node.source,
+        bytecode_len: bytecode.len(),
+        wasm,
+        uses: node.dependency_use,
+        files: node.sources,
+        compile_time: started.elapsed(),
+    })
+}
+
+/// A compile error rendered like the spec's diagnostics (rustc style).
+pub fn render_compile_error(error: &CompileError, color: bool) -> String {
+    match (error.source_text(), &error.span) {
+        (Some(text), Some(span)) => {
+            let source = SourceFile::new(&error.path, text);
+            let mut d = Diagnostic::error("", Span::new(span.start, span.end), error.message.clone());
+            if !error.label.is_empty() {
+                d = d.with_label(error.label.clone());
+            }
+            if let Some(hint) = &error.hint {
+                d = d.with_hint(hint.clone());
+            }
+            diagnostic::render(&source, &d, color)
+        }
+        _ => {
+            let mut out = format!("error: {}\n --> {}\n", error.message, error.location());
+            if let Some(hint) = &error.hint {
+                out.push_str(&format!("  = help: {hint}\n"));
+            }
+            out
+        }
+    }
+}
+
+/// Dependency names the node's code uses that the contract does not declare.
+pub fn undeclared_uses(checked: &Checked, node: &CompiledNode) -> BTreeSet<String> {
+    node.uses
+        .literal
+        .iter()
+        .filter(|name| checked.workflow.dependency(name).is_none())
+        .cloned()
+        .collect()
+}

@@ -249,10 +249,13 @@ fn miette_renders_the_error_with_its_snippet_label_and_help() {
     )]);
     let errors = flow.try_compile("nodes/a.ts").err().unwrap_or_default();
     let mut rendered = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100);
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100);
     for error in &errors {
-        handler.render_report(&mut rendered, error).expect("renders");
+        handler
+            .render_report(&mut rendered, error)
+            .expect("renders");
     }
     insta::assert_snapshot!(rendered);
 }

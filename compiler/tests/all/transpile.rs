@@ -156,3 +156,15 @@ fn javascript_modules_are_bundled_without_type_stripping() {
     assert_eq!(node.filename, "nodes/plain.bundle.js");
     assert_eq!(run(&node, r#"{"n": 21}"#).as_deref(), Ok("42"));
 }
+
+#[test]
+fn deeply_nested_code_compiles_on_the_compilers_own_large_stack() {
+    let depth = 5_000;
+    let nested = format!("{}0{}", "[".repeat(depth), "]".repeat(depth));
+    let flow = Flow::new(&[(
+        "nodes/deep.ts",
+        &format!("export default () => {nested};\n"),
+    )]);
+    let node = flow.compile("nodes/deep.ts");
+    assert!(node.js.matches('[').count() >= depth);
+}

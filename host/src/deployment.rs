@@ -276,13 +276,13 @@ fn node_error(
     failure: NodeFailure,
 ) -> NodeError {
     let rewrite = |stack: Option<String>| {
-        stack.map(|s| {
-            let mapped = match &prepared.section {
-                Some(section) => section.line_map.rewrite_stack(&s),
-                None => s,
-            };
-            redact.redact(&mapped)
-        })
+        let mapped = match (&prepared.section, stack) {
+            (Some(section), Some(s)) => section.line_map.rewrite_stack(&s),
+            (None, Some(s)) => s,
+            (_, None) => return None,
+        };
+        let frames = node_frames(&mapped);
+        (!frames.is_empty()).then(|| redact.redact(&frames))
     };
     match failure {
         // The original reported a thrown error's message as is.
@@ -301,6 +301,31 @@ fn node_error(
         }
         other => NodeError::new(redact.redact(&format!("Node \"{node}\" {other}"))),
     }
+}
+
+/// The stack without the runtime prelude's own frames (`53-fetch.js`, `runtime.js`): they
+/// are the same for every node and bury the node's lines.
+fn node_frames(stack: &str) -> String {
+    let is_prelude = |line: &str| {
+        let Some(location) = line
+            .trim_end()
+            .strip_suffix(')')
+            .and_then(|l| l.rsplit_once('('))
+            .map(|(_, l)| l)
+        else {
+            return false;
+        };
+        let file = location.split(':').next().unwrap_or_default();
+        let numbered = file.len() > 3
+            && file.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+            && file.as_bytes()[2] == b'-';
+        (numbered || file == "runtime.js") && file.ends_with(".js") && !file.contains('/')
+    };
+    stack
+        .lines()
+        .filter(|l| !is_prelude(l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl NodeRunner for Deployment {
@@ -346,5 +371,19 @@ impl NodeRunner for Deployment {
                 Err(failure) => Err(node_error(&node, &prepared, &redact, failure)),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node_frames;
+
+    #[test]
+    fn prelude_frames_are_dropped_from_stacks() {
+        let stack = "    at fail (nodes/x.ts:3:9)\n    at <anonymous> (53-fetch.js:437:24)\n    at complete (runtime.js:183:97)\n    at run (nodes/lib/util.js:1:1)";
+        assert_eq!(
+            node_frames(stack),
+            "    at fail (nodes/x.ts:3:9)\n    at run (nodes/lib/util.js:1:1)"
+        );
     }
 }

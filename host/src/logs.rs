@@ -25,6 +25,17 @@ impl LogSink for StdoutLogs {
     }
 }
 
+/// `[<node>] INFO message` on stderr: for tools whose stdout carries results (`tntc run`).
+#[derive(Debug, Default)]
+pub struct StderrLogs;
+
+impl LogSink for StderrLogs {
+    fn node_log(&self, node: &str, level: LogLevel, message: &str) {
+        let line = format!("[{node}] {} {message}\n", level.as_str());
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
 /// Keeps lines in memory, for tools and tests.
 #[derive(Debug, Default)]
 pub struct CapturedLogs {

@@ -97,6 +97,51 @@ pub enum Command {
         out: Option<PathBuf>,
     },
 
+    /// Run a workflow once, locally, and print its ExecutionResult.
+    ///
+    /// Compiles every node and runs the DAG in-process, each node in a fresh WebAssembly
+    /// sandbox exactly as in the pod (same egress policy, same secrets cascade). Node logs go
+    /// to stderr as `[node] INFO message`. Exits 0 when every node succeeded, 1 otherwise.
+    /// `-o json` prints the raw ExecutionResult.
+    ///
+    /// Examples: `tntc run examples/word-count --input '{"text": "a b a"}'`,
+    /// `tntc run . --input @input.json`, `echo '{}' | tntc run . --input -`.
+    Run {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// The root nodes' input: JSON, `@file.json`, or `-` for stdin [default: {}].
+        #[arg(short, long, value_name = "JSON|@FILE|-")]
+        input: Option<String>,
+
+        #[command(flatten)]
+        local: LocalArgs,
+    },
+
+    /// Serve a workflow locally and reload it whenever a file changes.
+    ///
+    /// Compiles and serves the workflow on the engine's HTTP API (POST /run, GET /health,
+    /// GET /ready) with the same sandbox as the pod. Edits to node files, their imports,
+    /// workflow.yaml or the secrets reload what changed; runs in flight finish on the old
+    /// version. Errors are shown with their position and the previous version keeps serving.
+    Dev {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// TCP port to serve on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        listen: std::net::IpAddr,
+
+        #[command(flatten)]
+        local: LocalArgs,
+    },
+
     /// Print a shell completion script.
     ///
     /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;
@@ -106,6 +151,28 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Options of the commands that run workflows locally.
+#[derive(Debug, Args)]
+pub struct LocalArgs {
+    /// Secrets file (YAML) or directory; replaces the local cascade (.secrets/, .secrets.yaml).
+    #[arg(long, value_name = "PATH")]
+    pub secrets: Option<PathBuf>,
+
+    /// Extra CA certificates (PEM) to trust for node fetches, besides the system roots.
+    #[arg(long, value_name = "PEM")]
+    pub extra_ca: Option<PathBuf>,
+}
+
+impl LocalArgs {
+    /// As the local host's options.
+    pub fn options(&self) -> crate::local::LocalOptions {
+        crate::local::LocalOptions {
+            secrets: self.secrets.clone(),
+            extra_ca: self.extra_ca.clone(),
+        }
+    }
 }
 
 /// Diagram languages for `visualize`.

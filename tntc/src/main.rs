@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod local;
 mod output;
 mod pipeline;
 
@@ -23,6 +24,20 @@ fn main() -> ExitCode {
         Command::Validate { dir } => commands::validate::run(&out, &dir),
         Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
         Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
+        Command::Run { dir, input, local } => {
+            commands::run::run(&out, &dir, input.as_deref(), &local.options())
+        }
+        Command::Dev {
+            dir,
+            port,
+            listen,
+            local,
+        } => commands::dev::run(
+            &out,
+            &dir,
+            std::net::SocketAddr::new(listen, port),
+            &local.options(),
+        ),
         Command::Completions { shell } => commands::completions::run(shell),
     };
     match result {

@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod completions;
+pub mod dev;
 pub mod init;
+pub mod run;
 pub mod validate;
 pub mod visualize;
 

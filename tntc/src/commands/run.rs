@@ -1,0 +1,146 @@
+//! `tntc run [dir]`: compile and run a workflow once, in-process, in the same sandbox as the
+//! pod; print the ExecutionResult.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde_json::Value;
+use tntc_host::logs::StderrLogs;
+use tntc_host::result::ExecutionResult;
+
+use super::{count, invalid, load};
+use crate::local::{self, LocalOptions};
+use crate::output::Printer;
+use crate::pipeline;
+
+/// Runs the workflow at `dir` once with `input` (JSON text, `@file`, or `-` for stdin).
+pub fn run(
+    out: &Printer,
+    dir: &Path,
+    input: Option<&str>,
+    options: &LocalOptions,
+) -> anyhow::Result<ExitCode> {
+    let input = parse_input(input)?;
+    let (loaded, checked) = match load(out, dir)? {
+        Ok(ok) => ok,
+        Err(loaded) => return Err(invalid(&loaded)),
+    };
+    let shared = local::shared(Some(&checked.workflow), options, Arc::new(StderrLogs))?;
+    let nodes = match pipeline::compile(&loaded.dir, &checked, &shared.sandbox, out.color(), |_| {})
+    {
+        Ok(nodes) => nodes,
+        Err(errors) => {
+            for e in &errors {
+                out.note(e);
+            }
+            anyhow::bail!(
+                "cannot run {}: {} in its nodes",
+                checked.workflow.name,
+                count(errors.len(), "error")
+            );
+        }
+    };
+    let secrets = local::secrets(&loaded.dir, options)?;
+    let deployment = Arc::new(local::deploy(&shared, checked, &nodes, secrets)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let started = Instant::now();
+    let result = runtime.block_on(deployment.execute(input));
+    let elapsed = started.elapsed();
+
+    if out.json() {
+        out.json_value(&serde_json::to_value(&result)?);
+    } else {
+        print_result(out, &deployment, &result, elapsed);
+    }
+    Ok(if result.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `--input`: inline JSON, `@path` to a file, or `-` for stdin; none means `{}`.
+fn parse_input(input: Option<&str>) -> anyhow::Result<Value> {
+    let (text, from) = match input {
+        None => return Ok(Value::Object(Default::default())),
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the input from stdin")?;
+            (text, "stdin".to_string())
+        }
+        Some(arg) => match arg.strip_prefix('@') {
+            Some(path) => (
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the input file {path}"))?,
+                path.to_string(),
+            ),
+            None => (arg.to_string(), "--input".to_string()),
+        },
+    };
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "the input from {from} is not valid JSON: {e}\n  help: pass JSON, e.g. --input '{{\"name\": \"x\"}}', or --input @input.json"
+        )
+    })
+}
+
+fn print_result(
+    out: &Printer,
+    deployment: &tntc_host::deployment::Deployment,
+    result: &ExecutionResult,
+    elapsed: std::time::Duration,
+) {
+    let dag = &deployment.checked().dag;
+    let width = dag.order.iter().map(String::len).max().unwrap_or(0);
+    for node in &dag.order {
+        let timing = result
+            .timing
+            .node(node)
+            .map(|t| format!("{} ms", t.duration_ms))
+            .unwrap_or_default();
+        if result.outputs.contains_key(node) {
+            out.line(format!("✓ {node:<width$}  {timing}"));
+        } else if let Some(error) = result.errors.get(node) {
+            out.line(format!(
+                "✗ {node:<width$}  {timing}  {}",
+                error.as_str().unwrap_or_default()
+            ));
+            if let Some(stack) = result.stacks.get(node) {
+                for line in stack.lines().filter(|l| !l.trim().is_empty()) {
+                    out.line(format!("    {}", line.trim()));
+                }
+            }
+        } else {
+            out.line(format!("- {node:<width$}  skipped"));
+        }
+    }
+    out.line("");
+    if result.success {
+        for leaf in dag.leaves() {
+            if let Some(value) = result.outputs.get(leaf) {
+                out.line(format!("{leaf}:"));
+                out.line(serde_json::to_string_pretty(value).unwrap_or_default());
+            }
+        }
+        out.line(format!("succeeded in {} ms", elapsed.as_millis()));
+    } else {
+        out.line(format!(
+            "failed: {} of {} failed ({} ms)",
+            result.errors.len(),
+            count(dag.order.len(), "node"),
+            elapsed.as_millis()
+        ));
+    }
+}

@@ -1,0 +1,71 @@
+//! The in-process host `tntc run` and `tntc dev` use: the same sandbox, executor, egress
+//! policy and secrets cascade as the pod, fed with freshly compiled nodes instead of a bundle.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tntc_host::deployment::{DEFAULT_NODE_MEMORY, Deployment, NodeBuild, Shared, sandbox_needs};
+use tntc_host::logs::LogSink;
+use tntc_host::secrets::{SecretSources, Secrets};
+use tntc_sandbox::Sandbox;
+use tntc_spec::{Checked, Workflow};
+
+use crate::pipeline::{self, CompiledNode};
+
+/// Options shared by the local commands.
+#[derive(Clone, Debug, Default)]
+pub struct LocalOptions {
+    /// `--secrets`: replaces the local cascade.
+    pub secrets: Option<PathBuf>,
+    /// `--extra-ca`: more CA certificates for node fetches.
+    pub extra_ca: Option<PathBuf>,
+}
+
+/// The process-wide parts of a local host, sized for `workflow` (defaults without one).
+pub fn shared(
+    workflow: Option<&Workflow>,
+    options: &LocalOptions,
+    logs: Arc<dyn LogSink>,
+) -> anyhow::Result<Shared> {
+    let (memory, fuel) = workflow.map_or((DEFAULT_NODE_MEMORY, false), sandbox_needs);
+    let sandbox: Sandbox = pipeline::sandbox(memory, fuel)?;
+    let fetch = tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig {
+        extra_ca_pem: options.extra_ca.clone().map(tntc_fetch::PemSource::Path),
+        ..tntc_fetch::FetchConfig::default()
+    })?;
+    Ok(Shared {
+        sandbox,
+        fetch,
+        logs,
+    })
+}
+
+/// The secrets cascade of a workflow directory, as the host resolves it.
+pub fn secrets(dir: &Path, options: &LocalOptions) -> anyhow::Result<Secrets> {
+    let mut sources = SecretSources::new(dir);
+    sources.explicit = options.secrets.clone();
+    Ok(sources.load()?)
+}
+
+/// A deployment of freshly compiled nodes.
+pub fn deploy(
+    shared: &Shared,
+    checked: Checked,
+    nodes: &[CompiledNode],
+    secrets: Secrets,
+) -> anyhow::Result<Deployment> {
+    let builds: BTreeMap<String, NodeBuild> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n.id.clone(),
+                NodeBuild {
+                    wasm: n.wasm.clone(),
+                    uses: Some(n.code_uses()),
+                },
+            )
+        })
+        .collect();
+    Ok(Deployment::prepare(shared, checked, builds, secrets)?)
+}

@@ -1,6 +1,9 @@
 //! End-to-end tests: run the real `tntc` binary the way a user does.
 
+mod build;
+mod dev;
 mod init;
+mod run;
 mod validate;
 mod visualize;
 
@@ -13,6 +16,22 @@ pub fn tntc(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .output()
+        .expect("run tntc")
+}
+
+/// The runtime cache shared by every test (the first test pays the runtime's compile).
+pub fn cache_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("tntc-cache")
+}
+
+/// Runs `tntc` with the shared runtime cache.
+pub fn tntc_cached(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tntc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("TNTC_CACHE_DIR", cache_dir())
         .output()
         .expect("run tntc")
 }

@@ -123,13 +123,16 @@ fn build_guest(repo: &Path, guest: &Path, out_dir: &Path) -> PathBuf {
     target_dir.join(GUEST_TARGET).join("release").join(ARTIFACT)
 }
 
-/// Cargo's target directory: the nearest ancestor of `OUT_DIR` holding `CACHEDIR.TAG`.
+/// Cargo's target directory, from `OUT_DIR` = `<target>[/<triple>]/<profile>/build/<pkg>/out`
+/// (for a cross build this is `<target>/<triple>`, still shared by every profile).
 fn outer_target_dir(out_dir: &Path) -> PathBuf {
-    out_dir
-        .ancestors()
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| out_dir.to_path_buf())
+    let ancestors: Vec<&Path> = out_dir.ancestors().collect();
+    match ancestors.get(2..=4) {
+        Some([build, _profile, target]) if build.file_name().is_some_and(|n| n == "build") => {
+            target.to_path_buf()
+        }
+        _ => out_dir.to_path_buf(),
+    }
 }
 
 /// Names every missing piece of the wasm toolchain at once, with how to install it.

@@ -91,6 +91,13 @@ impl NodeModule {
                 limits.memory_bytes, sandbox.config.max_memory_bytes
             )));
         }
+        let runtime_bytes = sandbox.runtime.initial_pages as usize * 65536;
+        if limits.memory_bytes < runtime_bytes {
+            return Err(NodeFailure::InvalidRequest(format!(
+                "a memory limit of {} bytes is below the {} bytes the runtime starts with",
+                limits.memory_bytes, runtime_bytes
+            )));
+        }
         if limits.fuel.is_some() && !sandbox.config.cpu_fuel {
             return Err(NodeFailure::InvalidRequest(
                 "a CPU budget (fuel) needs a sandbox created with `cpu_fuel: true`".into(),
@@ -321,6 +328,14 @@ fn classify_wasm(error: wasmtime::Error, limits: &RunLimits) -> NodeFailure {
             },
             Trap::Interrupt => NodeFailure::Timeout {
                 limit: limits.timeout,
+            },
+            // The runtime's shadow stack sits at the bottom of memory: overflowing it
+            // wraps below address 0, which is the usual way QuickJS goes out of bounds.
+            Trap::MemoryOutOfBounds => NodeFailure::Trap {
+                message: format!(
+                    "{trap} (most likely its shadow stack overflowed: very deep recursion \
+                     through functions with many local variables)"
+                ),
             },
             other => NodeFailure::Trap {
                 message: other.to_string(),

@@ -6,8 +6,8 @@
 //!
 //! Prints: the cold start (wizer + JIT, into an empty cache), the warm start (cache hit),
 //! then p50/p99 over RUNS sequential runs (default 5000, after 500 warm-up runs) of the
-//! whole `NodeModule::run` and of each phase in `RunStats`, and the throughput of
-//! concurrent runs on a two-thread executor.
+//! whole `NodeModule::run` and of each phase in `RunStats`, a CPU-heavy node, and the
+//! throughput of concurrent runs on a two-thread executor.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -93,6 +93,17 @@ fn node_module(bytecode: &[u8]) -> Vec<u8> {
     });
     module.finish()
 }
+
+/// The CPU-heavy node of TOOLCHAIN.md's QuickJS-vs-V8 comparison.
+const HEAVY_NODE: &str = "
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+export default async function run() {
+    const numbers = [];
+    let seed = 42;
+    for (let i = 0; i < 100000; i++) { seed = (seed * 1103515245 + 12345) % 2147483648; numbers.push(seed); }
+    numbers.sort((a, b) => a - b);
+    return { fib: fib(25), smallest: numbers[0] };
+}";
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -190,6 +201,24 @@ fn main() {
     report("teardown", stats.iter().map(|s| s.teardown).collect());
     let peak = stats.iter().map(|s| s.memory_peak_bytes).max().unwrap_or(0);
     println!("  linear memory per run: {} KiB", peak / 1024);
+
+    let heavy_bytecode = sandbox
+        .compile_js(HEAVY_NODE, "nodes/heavy.js")
+        .expect("compiles");
+    let heavy = sandbox
+        .load_node(&node_module(&heavy_bytecode))
+        .expect("loads");
+    let heavy_runs: Vec<Duration> = executor.block_on(async {
+        let mut samples = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            heavy.run(request()).await.expect("heavy run");
+            samples.push(started.elapsed());
+        }
+        samples
+    });
+    println!("CPU-heavy node (fib(25) + sorting 100k numbers), 20 runs:");
+    report("total", heavy_runs);
 
     let threads = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

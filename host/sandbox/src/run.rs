@@ -7,6 +7,7 @@ use crate::error::NodeFailure;
 use crate::host::NodeHost;
 use crate::memory::{AbiViolation, read_bytes, read_result};
 use crate::node::{NodeModule, RuntimeImport};
+use crate::ops::TooManyPending;
 use crate::runtime::{DeadlineExceeded, RuntimeInstance, new_store};
 use crate::state::{MemoryLimitExceeded, RunState};
 use crate::wasi::GuestExit;
@@ -345,6 +346,11 @@ fn classify_wasm(error: wasmtime::Error, limits: &RunLimits) -> NodeFailure {
     if let Some(exit) = error.downcast_ref::<GuestExit>() {
         return NodeFailure::Trap {
             message: exit.to_string(),
+        };
+    }
+    if let Some(limit) = error.downcast_ref::<TooManyPending>() {
+        return NodeFailure::Trap {
+            message: limit.to_string(),
         };
     }
     if let Some(violation) = error.downcast_ref::<AbiViolation>() {

@@ -33,6 +33,12 @@
     setToStringTag(klass, tag) {
       Object.defineProperty(klass.prototype, Symbol.toStringTag, { value: tag, configurable: true });
     },
+    /** Deno's TypeError for a call with too few arguments (it carries code ERR_MISSING_ARGS). */
+    missingArgs(message) {
+      const error = new TypeError(message);
+      error.code = "ERR_MISSING_ARGS";
+      return error;
+    },
     /** Method a prelude class defines to give `console.log` its Deno view: returns `{ name, value }`. */
     inspectSymbol: Symbol("tntc.inspect"),
   };

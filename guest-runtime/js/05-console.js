@@ -84,7 +84,7 @@
     return "Object";
   }
 
-  function isBelowBreakLength(ctx, output, start, base) {
+  function isBelowBreakLength(output, start, base) {
     let total = output.length + start;
     if (total + output.length > BREAK_LENGTH) return false;
     for (const entry of output) {
@@ -158,13 +158,13 @@
     if (isArray && entries > 6) output = groupArrayElements(ctx, output, value);
     if (ctx.currentDepth - depth < COMPACT && entries === output.length) {
       const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
-      if (isBelowBreakLength(ctx, output, start, base)) {
+      if (isBelowBreakLength(output, start, base)) {
         const joined = output.join(", ");
         if (!joined.includes("\n")) return `${base ? `${base} ` : ""}${braces[0]} ${joined} ${braces[1]}`;
       }
     }
     const indentation = `\n${" ".repeat(ctx.indentationLvl)}`;
-    return `${base ? `${base} ` : ""}${braces[0]}${indentation}  ${output.join(`,${indentation}`)}${indentation}${braces[1]}`;
+    return `${base ? `${base} ` : ""}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
   }
 
   function formatNested(ctx, value, depth) {
@@ -226,7 +226,7 @@
       const keys = Object.keys(value);
       if (keys.length === 0) return base;
       if (depth > MAX_DEPTH) return base;
-      return withCycleRef(ctx, original, depth, () => reduceToSingleString(ctx, ownEntries(ctx, value, depth), base, ["{", "}"], false, depth));
+      return withCycleRef(ctx, original, () => reduceToSingleString(ctx, ownEntries(ctx, value, depth), base, ["{", "}"], false, depth));
     }
     if (value instanceof Error) return errorText(value);
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
@@ -245,7 +245,9 @@
       return isArray ? "[Array]" : `[${name ?? "Object: null prototype"}]`;
     }
 
-    return withCycleRef(ctx, original, depth, () => {
+    return withCycleRef(ctx, original, () => {
+      // Like Node's inspect, an empty object does not count as nesting for the single-line decision.
+      const outerDepth = ctx.currentDepth;
       ctx.currentDepth = depth;
       const saveExtra = ctx.extraItems;
       ctx.extraItems = false;
@@ -314,11 +316,13 @@
         braces = [`${prefix}{`, "}"];
         if (output.length === 0) {
           ctx.extraItems = saveExtra;
+          ctx.currentDepth = outerDepth;
           return `${prefix}{}`;
         }
       }
       if (output.length === 0) {
         ctx.extraItems = saveExtra;
+        ctx.currentDepth = outerDepth;
         return `${braces[0]}${braces[1]}`;
       }
       const result = reduceToSingleString(ctx, output, base, braces, listLike && !(value instanceof Set), depth, listValue);
@@ -327,7 +331,7 @@
     });
   }
 
-  function withCycleRef(ctx, value, depth, format) {
+  function withCycleRef(ctx, value, format) {
     ctx.seen.push(value);
     let result;
     try {

@@ -1,13 +1,36 @@
-// tntc JS prelude: TextEncoder / TextDecoder (only when the runtime has none: Javy's native ones are kept,
-// with `encodeInto` added since Javy's throws), atob / btoa, and UTF-8 helpers for the other files.
+// tntc JS prelude: TextEncoder / TextDecoder, atob / btoa, and UTF-8 helpers for the other files.
+//
+// Javy's native TextEncoder/TextDecoder (text_encoding feature) are kept as the fast path for what they do like
+// V8 (whole-buffer UTF-8 encode and lossy decode); the classes defined here add what they lack (encodeInto,
+// streaming, fatal errors with V8's message, other labels) so node code sees V8's behaviour either way.
 "use strict";
 
 (() => {
   const internal = globalThis.__tntc_internal;
+  const NativeEncoder = typeof globalThis.TextEncoder === "function" ? globalThis.TextEncoder : null;
+  const NativeDecoder = typeof globalThis.TextDecoder === "function" ? globalThis.TextDecoder : null;
+  let nativeEncode = null;
+  let nativeDecode = null;
+  try {
+    if (NativeEncoder !== null) {
+      const encoder = new NativeEncoder();
+      nativeEncode = (string) => encoder.encode(string);
+    }
+    if (NativeDecoder !== null) {
+      const keepBom = new NativeDecoder("utf-8", { ignoreBOM: true });
+      const stripBom = new NativeDecoder("utf-8");
+      nativeDecode = (bytes, ignoreBOM) => (ignoreBOM ? keepBom : stripBom).decode(bytes);
+    }
+  } catch {
+    nativeEncode = null;
+    nativeDecode = null;
+  }
 
   /** UTF-8 bytes of a string; lone surrogates become U+FFFD like TextEncoder. */
   function utf8Encode(input) {
     const string = String(input);
+    // Lone surrogates take the JS path: the native helper goes through a Rust String.
+    if (nativeEncode !== null && !/[\ud800-\udfff]/.test(string)) return nativeEncode(string);
     const out = new Uint8Array(string.length * 3);
     let n = 0;
     for (let i = 0; i < string.length; i++) {
@@ -134,7 +157,7 @@
   }
 
   internal.utf8Encode = utf8Encode;
-  internal.utf8Decode = (bytes) => utf8Decode(bytes, false, false).text;
+  internal.utf8Decode = (bytes) => (nativeDecode !== null ? nativeDecode(bytes, true) : utf8Decode(bytes, false, false).text);
   internal.toBytes = toBytes;
 
   const windows1252 = [
@@ -157,7 +180,7 @@
     labels.set(label, "windows-1252");
   }
 
-  if (typeof globalThis.TextDecoder !== "function") {
+  {
     class TextDecoder {
       #encoding;
       #fatal;
@@ -168,7 +191,9 @@
         const key = String(label).trim().toLowerCase();
         const encoding = labels.get(key);
         if (encoding === undefined) {
-          throw new RangeError(`The encoding label provided ('${label}') is invalid.`);
+          const error = new RangeError(`The encoding label provided ('${label}') is invalid.`);
+          error.code = "ERR_ENCODING_NOT_SUPPORTED";
+          throw error;
         }
         this.#encoding = encoding;
         this.#fatal = Boolean(options?.fatal);
@@ -188,6 +213,9 @@
           this.#pending = new Uint8Array(0);
         }
         let text;
+        if (this.#encoding === "utf-8" && nativeDecode !== null && !stream && !this.#fatal && !this.#bomSeen) {
+          return nativeDecode(bytes, this.#ignoreBOM);
+        }
         if (this.#encoding === "utf-8") {
           const result = utf8Decode(bytes, this.#fatal, stream);
           text = result.text;
@@ -265,38 +293,17 @@
     return { read, written };
   }
 
-  if (typeof globalThis.TextEncoder !== "function") {
-    class TextEncoder {
-      get encoding() { return "utf-8"; }
-      encode(input = "") {
-        return utf8Encode(input);
-      }
-      encodeInto(source, destination) {
-        return encodeInto(source, destination);
-      }
+  class TextEncoder {
+    get encoding() { return "utf-8"; }
+    encode(input = "") {
+      return utf8Encode(input);
     }
-    internal.setToStringTag(TextEncoder, "TextEncoder");
-    internal.defineGlobal("TextEncoder", TextEncoder);
-  } else {
-    // Javy's TextEncoder throws "encodeInto is not supported".
-    let works = false;
-    try {
-      new globalThis.TextEncoder().encodeInto("", new Uint8Array(0));
-      works = true;
-    } catch {
-      works = false;
-    }
-    if (!works) {
-      Object.defineProperty(globalThis.TextEncoder.prototype, "encodeInto", {
-        value: function encodeIntoPolyfill(source, destination) {
-          return encodeInto(source, destination);
-        },
-        writable: true,
-        enumerable: false,
-        configurable: true,
-      });
+    encodeInto(source, destination) {
+      return encodeInto(source, destination);
     }
   }
+  internal.setToStringTag(TextEncoder, "TextEncoder");
+  internal.defineGlobal("TextEncoder", TextEncoder);
 
   // ---------------------------------------------------------------------------------------------------------
   // atob / btoa (forgiving-base64, Latin-1 strings)
@@ -323,7 +330,7 @@
 
   function btoa(data) {
     if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'btoa': 1 argument required, but only 0 present");
+      throw internal.missingArgs("Failed to execute 'btoa': 1 argument required, but only 0 present");
     }
     const string = String(data);
     const bytes = new Uint8Array(string.length);
@@ -342,7 +349,7 @@
 
   function atob(data) {
     if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'atob': 1 argument required, but only 0 present");
+      throw internal.missingArgs("Failed to execute 'atob': 1 argument required, but only 0 present");
     }
     let string = String(data).replace(/[\t\n\f\r ]/g, "");
     if (string.length % 4 === 0) string = string.replace(/==?$/, "");

@@ -11,9 +11,7 @@
 
   // Percent-encode sets as predicates over code points.
   const isC0Control = (c) => c < 0x20 || c > 0x7e;
-  const fragmentSet = (c) => isC0Control(c) || c === 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60;
   const querySet = (c) => isC0Control(c) || c === 0x20 || c === 0x22 || c === 0x23 || c === 0x3c || c === 0x3e;
-  const specialQuerySet = (c) => querySet(c) || c === 0x27;
   const pathSet = (c) => querySet(c) || c === 0x3f || c === 0x60 || c === 0x7b || c === 0x7d;
   const userinfoSet = (c) => pathSet(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d || c === 0x40 ||
     (c >= 0x5b && c <= 0x5e) || c === 0x7c;

@@ -55,11 +55,11 @@
           for (const pair of init) {
             if (pair === null || (typeof pair !== "object" && typeof pair !== "function") ||
               typeof pair[Symbol.iterator] !== "function") {
-              throw new TypeError("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
+              throw new TypeError("Each query pair must be an iterable [name, value] tuple");
             }
             const items = Array.from(pair);
             if (items.length !== 2) {
-              throw new TypeError("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements");
+              throw new TypeError("Each query pair must be an iterable [name, value] tuple");
             }
             state.list.push([toUSVString(items[0]), toUSVString(items[1])]);
           }

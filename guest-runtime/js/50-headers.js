@@ -11,11 +11,7 @@
 
   function byteString(value) {
     const string = String(value);
-    for (let i = 0; i < string.length; i++) {
-      if (string.charCodeAt(i) > 0xff) {
-        throw new TypeError(`Cannot convert argument to a ByteString because the character at index ${i} has a value of ${string.charCodeAt(i)} which is greater than 255.`);
-      }
-    }
+    if (/[^\x00-\xff]/.test(string)) throw new TypeError("Failed to construct 'Headers': Argument 1 is not a valid ByteString");
     return string;
   }
   function checkName(name) {
@@ -126,7 +122,7 @@
     return state;
   }
   function checkGuard(state) {
-    if (state.guard === "immutable") throw new TypeError("Headers are immutable.");
+    if (state.guard === "immutable") throw new TypeError("Cannot change headers: headers are immutable");
   }
 
   function fill(state, init) {

@@ -172,7 +172,7 @@
         chunks.push(internal.utf8Encode(head), blobBytes.get(value), internal.utf8Encode("\r\n"));
       }
     }
-    chunks.push(internal.utf8Encode(`--${boundary}--\r\n`));
+    chunks.push(internal.utf8Encode(`--${boundary}--`));
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     const bytes = new Uint8Array(total);
     let offset = 0;

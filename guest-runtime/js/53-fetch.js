@@ -157,9 +157,6 @@
       if (source === undefined) {
         url = internal.parseURL(input);
         if (url === null) throw new TypeError(`Invalid URL: '${String(input)}'`);
-        if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
-          throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url}`);
-        }
       } else {
         url = source.url;
         method = source.method;

@@ -40,8 +40,8 @@
     constructor(key = undefined) {
       if (key !== internal) throw new TypeError("Illegal constructor");
     }
-    getRandomValues(array) {
-      return getRandomValues.apply(undefined, arguments);
+    getRandomValues(...args) {
+      return getRandomValues(...args);
     }
     randomUUID() {
       return randomUUID();
@@ -123,16 +123,15 @@
       copy = {};
     }
     memory.set(value, copy);
-    for (const key of Object.keys(value)) {
-      if (value instanceof TypedArray || value instanceof ArrayBuffer || value instanceof DataView) break;
-      copy[key] = clone(value[key], memory);
-    }
+    // Wrappers, dates, regexps and buffers carry only their value; objects and arrays their own enumerable keys.
+    if (!Array.isArray(value) && Object.getPrototypeOf(copy) !== Object.prototype) return copy;
+    for (const key of Object.keys(value)) copy[key] = clone(value[key], memory);
     return copy;
   }
 
   function structuredClone(value, options = undefined) {
     if (arguments.length === 0) {
-      throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present");
+      throw internal.missingArgs("Failed to execute 'structuredClone': 1 argument required, but only 0 present");
     }
     if (options?.transfer !== undefined && Array.from(options.transfer).length > 0) {
       throw new DOMExceptionClass("Transferring objects is not supported", "DataCloneError");

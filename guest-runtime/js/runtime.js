@@ -1,11 +1,12 @@
-// tntc JS prelude, last file: `globalThis.__tntc_runtime`, the entry points the runtime's Rust side calls,
-// and the node `ctx` (the Tentacular Context).
+// tntc JS prelude, last file: `globalThis.__tntc_runtime`, the entry points the runtime's Rust side calls.
 //
 // Contract with the Rust side (see wit/node.wit and the design brief):
 // - `setNode(fn)`: keeps the node module's default export; TypeError when it is not a function.
 // - `start(invocation: string) -> Promise<string>`: never throws; resolves to the node's output as JSON text
 //   (`undefined` -> `null`), rejects with an `Error` (string `message`, string `stack`) for every failure:
 //   bad invocation, node threw or rejected, uncaught error in a timer/listener, output not JSON-serialisable.
+//   With `"mode": "test"` in the invocation (fixtures), ctx is the original test runner's mock (80-context.js)
+//   and the result is `{"output": <output>, "trace": {"dependencyAccesses", "fetchCalls", "secretsAccesses"}}`.
 // - `complete(handle, ok, meta, body)`: delivers a host completion (fetch response or timer); never throws.
 // - `errorJson(reason) -> string`: `{"message": string, "stack"?: string}` for a rejection reason.
 "use strict";
@@ -13,8 +14,7 @@
 (() => {
   const internal = globalThis.__tntc_internal;
 
-  const levels = { debug: 0, info: 1, warn: 2, error: 3 };
-  const defaultPorts = { https: 443, postgresql: 5432, nats: 4222 };
+  const ERROR = 3;
 
   let node = null;
   /** The run in progress: `{ fail(error) }`; an uncaught error in a callback fails it. */
@@ -24,14 +24,9 @@
     if (current !== null) {
       current.fail(error);
     } else {
-      log(levels.error, ["Uncaught", error]);
+      internal.native().log(ERROR, internal.formatLogArgs(["Uncaught", error]));
     }
   };
-
-  function log(level, args) {
-    const message = internal.formatLogArgs ? internal.formatLogArgs(args) : args.map(String).join(" ");
-    internal.native().log(level, message);
-  }
 
   /** `Error` for any thrown value: Errors are kept as they are (message and stack intact). */
   function toError(reason) {
@@ -81,83 +76,8 @@
     node = fn;
   }
 
-  // -------------------------------------------------------------------------------------------------------
-  // ctx
-
-  function makeLogger() {
-    const logger = {};
-    for (const name of ["info", "warn", "error", "debug"]) {
-      const level = levels[name];
-      // The original logs `console.log("[id] INFO", msg, ...args)`: msg is not a format string.
-      logger[name] = (msg, ...args) => log(level, [msg, ...args]);
-    }
-    return logger;
-  }
-
-  function makeLegacyFetch(secrets) {
-    return async (service, path, init = undefined) => {
-      const serviceSecrets = secrets[service];
-      const headers = new Headers(init?.headers);
-      if (serviceSecrets) {
-        if (serviceSecrets["token"]) headers.set("Authorization", `Bearer ${serviceSecrets["token"]}`);
-        if (serviceSecrets["api_key"]) headers.set("X-API-Key", serviceSecrets["api_key"]);
-      }
-      const url = path.startsWith("http") ? path : `https://api.${service}.com${path}`;
-      return globalThis.fetch(url, { ...init, headers });
-    };
-  }
-
-  function field(dep, name) {
-    const value = dep[name];
-    return value === null ? undefined : value;
-  }
-
-  function makeDependencyAccessor(dependencies) {
-    return (name) => {
-      const key = String(name);
-      if (!Object.prototype.hasOwnProperty.call(dependencies, key) || !dependencies[key]) {
-        throw new Error(
-          `Dependency "${key}" not declared in contract. Add it to workflow.yaml contract.dependencies.`,
-        );
-      }
-      const dep = dependencies[key];
-      const protocol = field(dep, "protocol");
-      const port = field(dep, "port") ?? defaultPorts[protocol] ?? 443;
-      const connection = {
-        protocol,
-        host: field(dep, "host"),
-        port,
-        authType: field(dep, "authType"),
-        secret: field(dep, "secret"),
-        database: field(dep, "database"),
-        user: field(dep, "user"),
-        subject: field(dep, "subject"),
-        container: field(dep, "container"),
-      };
-      if (protocol === "https") {
-        const host = connection.host;
-        connection.fetch = async (path, init = undefined) => {
-          const headers = new Headers(init?.headers);
-          return globalThis.fetch(`https://${host}:${port}${path}`, { ...init, headers });
-        };
-      }
-      return connection;
-    };
-  }
-
   function objectOr(value, fallback) {
     return value !== null && typeof value === "object" && !Array.isArray(value) ? value : fallback;
-  }
-
-  function makeContext(invocation) {
-    const secrets = objectOr(invocation.secrets, {});
-    return {
-      fetch: makeLegacyFetch(secrets),
-      log: makeLogger(),
-      config: objectOr(invocation.config, {}),
-      secrets,
-      dependency: makeDependencyAccessor(objectOr(invocation.dependencies, {})),
-    };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -234,6 +154,7 @@
       fail = reject;
     });
     current = { fail: (error) => fail(toError(error)) };
+    internal.resetTimeOrigin();
     const run = (async () => {
       if (node === null) throw new Error("no node is loaded (load-node was not called or failed)");
       let invocation;
@@ -243,9 +164,11 @@
         throw new Error(`the invocation is not valid JSON: ${toError(error).message}`);
       }
       invocation = objectOr(invocation, {});
-      const ctx = makeContext(invocation);
+      const { ctx, trace } = internal.makeContext(invocation);
       const output = await node(ctx, invocation.input);
-      return serialiseOutput(output);
+      const text = serialiseOutput(output);
+      // Test mode reports what the node touched next to its output (drift detection in `tntc test`).
+      return trace === null ? text : `{"output":${text},"trace":${JSON.stringify(trace)}}`;
     })();
     return Promise.race([run, failed]).catch((error) => {
       throw toError(error);

@@ -8,6 +8,8 @@
 #   cd ~/.cargo/registry/src/*/rquickjs-sys-*/quickjs && gcc -O2 -D_GNU_SOURCE -I. -o /tmp/qjs qjs.c quickjs.c \
 #     quickjs-libc.c libregexp.c libunicode.c dtoa.c gen/repl.c gen/standalone.c -lm -lpthread -ldl
 # deno: `npm install deno` ships the binary (node_modules/.bin/deno); it only strips types (deno bundle) here.
+# JAVY_TEXT_ENCODING_JS=<javy crate>/src/apis/text_encoding/text-encoding.js runs with Javy's native
+# TextEncoder/TextDecoder installed first (as in the real runtime), over JS stand-ins for its Rust helpers.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 prelude="$(dirname "$here")"
@@ -37,12 +39,15 @@ import json, sys
 inv = json.load(open(sys.argv[1])); inv["node"] = sys.argv[2]
 json.dump(inv, open(sys.argv[3], "w"))
 PY
-  TZ=UTC "$QJS" -m "$here/run-qjs.js" "$prelude" "$work/$n.js" "$work/$n.invocation.json" > "$work/$n.out" 2> "$work/$n.log" || true
+  flags=()
+  if [ -n "${JAVY_TEXT_ENCODING_JS:-}" ]; then flags+=(--javy-text-encoding); fi
+  TZ=UTC "$QJS" -m "$here/run-qjs.js" "$prelude" "$work/$n.js" "$work/$n.invocation.json" "${flags[@]}" \
+    > "$work/$n.out" 2> "$work/$n.log" || true
   if python3 - "$here/$n.expected.json" "$work/$n.out" <<'PY'
 import json, sys
 expected = json.load(open(sys.argv[1]))
 try:
-    actual = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
+    actual = json.loads(open(sys.argv[2]).read().strip().split("\n")[-1])
 except Exception as error:
     print(f"  no result: {error}"); sys.exit(1)
 if "error" in expected and "error" in actual:

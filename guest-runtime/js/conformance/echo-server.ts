@@ -9,7 +9,7 @@
 //   GET  /slow?delay=<ms> 200 {"slow": true} after <ms> milliseconds
 //   anything else         404 {"error": "not found"}
 //
-// A host name starting with "unreachable." must fail to connect (fetch rejects with a TypeError).
+// Nothing may listen on 127.0.0.1:1: fetch.ts expects that connection to fail (a TypeError).
 
 const dropped = new Set([
   "host", "user-agent", "accept-encoding", "accept-language", "accept", "content-length", "connection",

@@ -61,7 +61,11 @@ const cases: [number | bigint | string, Intl.NumberFormatOptions?][] = [
 
 export default async function run(_ctx: Context, _input: unknown) {
   const formatted = cases.map(([n, o]) =>
-    attempt(() => (typeof n === "string" ? new Intl.NumberFormat("en-US", o).format(n as unknown as number) : n.toLocaleString("en-US", o)))
+    attempt(() =>
+      typeof n === "string"
+        ? new Intl.NumberFormat("en-US", o).format(n as unknown as number)
+        : typeof n === "bigint" ? n.toLocaleString("en-US", o) : n.toLocaleString("en-US", o)
+    )
   );
   const invalid = [
     { style: "bogus" }, { style: "currency" }, { style: "currency", currency: "US" }, { style: "unit" },

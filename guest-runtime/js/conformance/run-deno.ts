@@ -22,7 +22,15 @@ if (new Intl.NumberFormat().resolvedOptions().locale !== "en-US") {
   Deno.exit(2);
 }
 
-function createContext(invocation: Record<string, any>): Context {
+interface Invocation {
+  node: string;
+  input: unknown;
+  config?: Record<string, unknown>;
+  secrets?: Record<string, Record<string, string>>;
+  dependencies?: Record<string, Omit<DependencyConnection, "fetch" | "port"> & { port?: number }>;
+}
+
+function createContext(invocation: Invocation): Context {
   const id = String(invocation.node);
   const secrets = invocation.secrets ?? {};
   const dependencies = invocation.dependencies ?? {};
@@ -37,7 +45,7 @@ function createContext(invocation: Record<string, any>): Context {
     },
     config: invocation.config ?? {},
     secrets,
-    fetch: async (service: string, path: string, init?: RequestInit) => {
+    fetch: (service: string, path: string, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       const own = secrets[service];
       if (own) {
@@ -77,7 +85,7 @@ const server = serveEcho();
 const template = await Deno.readTextFile(new URL("invocation.json", here));
 let failures = 0;
 for (const name of names) {
-  const invocation = JSON.parse(template.replaceAll("{{BASE_URL}}", server.baseUrl));
+  const invocation: Invocation = JSON.parse(template.replaceAll("{{BASE_URL}}", server.baseUrl));
   invocation.node = name;
   const mod = await import(new URL(`${name}.ts`, here).href);
   let result: unknown;

@@ -1,8 +1,8 @@
 // Runs one compiled node (an ES module in plain JS) on the tntc prelude inside QuickJS-NG's `qjs`, with a
 // fake `__tntc_native` that behaves like the host: operations complete only through
 // `__tntc_runtime.complete`, one at a time, after the job queue is drained (like the runtime's `wait` loop).
-// Timers use a virtual clock (no real sleeping); fetches are served by an in-process copy of
-// conformance/echo-server.ts.
+// Timers really wait (os.sleep until due); fetches are served by an in-process copy of conformance/echo-server.ts
+// (a `delay=<ms>` query parameter delays the answer).
 //
 //   qjs -m run-qjs.js <prelude dir> <node.js> [invocation.json] [--javy-text-encoding]
 //
@@ -27,13 +27,11 @@ for (const name of ["DOMException", "atob", "btoa", "setTimeout", "clearTimeout"
 if (flags.includes("--javy-text-encoding")) installJavyTextEncoding();
 
 // ---- the fake host --------------------------------------------------------------------------------------
-let now = 0;
 let nextHandle = 1;
 /** handle -> { due, seq, deliver: () => [ok, meta, body] } */
 const pending = new Map();
 let seq = 0;
 const levelNames = ["DEBUG", "INFO", "WARN", "ERROR"];
-const utf8 = (text) => new Uint8Array(new TextEncoderForHost().encode(text));
 
 globalThis.__tntc_native = {
   log(level, message) {
@@ -41,7 +39,7 @@ globalThis.__tntc_native = {
   },
   timer(ms) {
     const handle = nextHandle++;
-    pending.set(handle, { due: now + ms, seq: seq++, deliver: () => [true, "", new Uint8Array(0)] });
+    pending.set(handle, { due: Date.now() + ms, seq: seq++, deliver: () => [true, "", new Uint8Array(0)] });
     return handle;
   },
   cancel(handle) {
@@ -57,7 +55,7 @@ globalThis.__tntc_native = {
     const handle = nextHandle++;
     const req = JSON.parse(request);
     const delay = Number(new URL_(req.url).searchParams.get("delay") ?? 0);
-    pending.set(handle, { due: now + delay, seq: seq++, deliver: () => serve(req, body) });
+    pending.set(handle, { due: Date.now() + delay, seq: seq++, deliver: () => serve(req, body) });
     return handle;
   },
 };
@@ -78,16 +76,59 @@ function TextEncoderForHost() {
   return {
     encode(text) {
       const out = [];
-      const s = unescape(encodeURIComponent(text));
+      const s = unescape(encodeURIComponent(String(text).toWellFormed()));
       for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
       return out;
     },
   };
 }
+// Lossy UTF-8 decoding (one U+FFFD per maximal invalid subpart), like Rust's from_utf8_lossy behind Javy.
 function decodeHost(bytes) {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return decodeURIComponent(escape(s));
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    let need = 0;
+    let cp = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1; cp = b & 0x1f;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2; cp = b & 0x0f; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3; cp = b & 0x07; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f;
+    } else {
+      out += "\ufffd";
+      i++;
+      continue;
+    }
+    let j = 1;
+    for (; j <= need; j++) {
+      const next = bytes[i + j];
+      if (next === undefined || next < lo || next > hi) break;
+      lo = 0x80;
+      hi = 0xbf;
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    if (j <= need) {
+      out += "\ufffd";
+      i += j;
+    } else {
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    }
+  }
+  return out;
+}
+
+function combine(pairs) {
+  const out = {};
+  for (const [k, v] of pairs) out[k] = k in out ? `${out[k]}, ${v}` : v;
+  return out;
 }
 
 // Mirrors conformance/echo-server.ts.
@@ -97,14 +138,14 @@ function serve(req, body) {
   let status = 200;
   let statusText = "OK";
   let payload;
-  if (url.host.startsWith("unreachable.")) {
+  if (url.host.startsWith("unreachable.") || url.host.endsWith(":1")) {
     return [false, "error sending request for url (" + req.url + "): dns error", new Uint8Array(0)];
   }
   if (url.pathname === "/echo") {
     payload = JSON.stringify({
       method: req.method,
       path: url.pathname + url.search,
-      headers: Object.fromEntries(req.headers.map(([k, v]) => [k.toLowerCase(), v])
+      headers: combine(req.headers.map(([k, v]) => [k.toLowerCase(), v])
         .filter(([k]) => !["host", "user-agent", "accept-encoding", "accept-language", "accept", "content-length",
           "connection", "sec-fetch-mode"].includes(k))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
@@ -189,7 +230,8 @@ function runLoop() {
       }
     }
     pending.delete(handle);
-    now = Math.max(now, best.due);
+    const wait = best.due - Date.now();
+    if (wait > 0) os.sleep(wait);
     const [ok, meta, body] = best.deliver();
     runtime.complete(handle, ok, meta, body);
     os.setTimeout(step, 0);
@@ -200,8 +242,11 @@ function runLoop() {
 function installJavyTextEncoding() {
   // Javy's text-encoding.js over JS stand-ins for its two Rust helpers, to test the prelude with it present.
   globalThis.__javy_encodeStringToUtf8Buffer = (s) => new Uint8Array(TextEncoderForHost().encode(s)).buffer;
-  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length) =>
-    decodeHost(new Uint8Array(buffer, offset, length));
+  globalThis.__javy_decodeUtf8BufferToString = (buffer, offset, length, _fatal, ignoreBOM) => {
+    let bytes = new Uint8Array(buffer, offset, length);
+    if (!ignoreBOM && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    return decodeHost(bytes);
+  };
   const javy = std.getenv("JAVY_TEXT_ENCODING_JS");
   if (!javy) throw new Error("set JAVY_TEXT_ENCODING_JS to javy's src/apis/text_encoding/text-encoding.js");
   std.evalScript(std.loadFile(javy));

@@ -1,0 +1,1 @@
+export default async function run(ctx, input) { return { input, config: ctx.config }; }

@@ -1,0 +1,1 @@
+export default async function run() { const c = new AbortController(); c.signal.addEventListener("abort", () => { throw new Error("uncaught in a listener"); }); c.abort(); await new Promise((r) => setTimeout(r, 10)); return "unreachable"; }

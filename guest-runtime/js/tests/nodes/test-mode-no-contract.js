@@ -1,0 +1,1 @@
+export default async function run(ctx) { const d = ctx.dependency("anything"); return { d: { ...d, fetch: typeof d.fetch }, body: await (await d.fetch("/p")).json() }; }

@@ -1,0 +1,1 @@
+export default function run() { throw new RangeError("thrown before any await"); }

@@ -6,7 +6,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
+/// The shadow stack (C and Rust locals, QuickJS's `alloca`d frames) in linear memory.
+/// QuickJS's own recursion check is compiled out for WASI, so deep recursion ends when a
+/// stack runs out: it must be the host's native wasm stack (a clean `StackOverflow`
+/// failure), not this one (an out-of-bounds trap, as the stack sits first in memory).
+/// A JavaScript frame takes about 700 bytes of native stack and 2-4 times less of this,
+/// so matching the host's default native stack (4 MiB, about 5000 frames) keeps that
+/// order. Untouched pages cost nothing: the host resets only the pages a run dirtied.
+const SHADOW_STACK_BYTES: u32 = 4 * 1024 * 1024;
+
 fn main() {
+    println!("cargo:rustc-link-arg-cdylib=-zstack-size={SHADOW_STACK_BYTES}");
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let js_dir = manifest_dir.join("js");
     // Watching the folder catches added and removed files; each file is watched too.

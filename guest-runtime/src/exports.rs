@@ -13,7 +13,7 @@
 use crate::driver::{self, ErrorReport};
 use crate::host::take_allocation;
 use javy_plugin_api::javy::quickjs::{Ctx, Function, Module, Value, WriteOptions};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 /// The return area of every export: `result<T, string>` with `T` a string, a list or
 /// nothing.
@@ -31,8 +31,6 @@ thread_local! {
     };
     /// Keeps the bytes the return area points at alive until the next export call.
     static RETURNED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// Whether Math.random has been reseeded in this instance (see [`reseed_random`]).
-    static RESEEDED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Publishes `result` in the return area and returns the area's address.
@@ -110,7 +108,6 @@ pub unsafe extern "C" fn load_node(
 ) -> *const ReturnArea {
     // SAFETY: per this function's contract.
     let bytecode = unsafe { take_allocation(bytecode_ptr, bytecode_len) };
-    reseed_random();
     let result = crate::with_context(|context| {
         context.with(|ctx| load(&ctx, &bytecode).map_err(|report| report.to_json()))
     });
@@ -139,7 +136,6 @@ fn load(ctx: &Ctx<'_>, bytecode: &[u8]) -> Result<(), ErrorReport> {
 pub unsafe extern "C" fn run(invocation_ptr: *mut u8, invocation_len: usize) -> *const ReturnArea {
     // SAFETY: per this function's contract.
     let invocation = unsafe { take_string(invocation_ptr, invocation_len) };
-    reseed_random();
     let result = crate::with_context(|context| {
         context.with(|ctx| start(&ctx, invocation).map_err(|report| report.to_json()))
     });
@@ -168,17 +164,5 @@ fn start(ctx: &Ctx<'_>, invocation: String) -> Result<String, ErrorReport> {
              the runtime's JavaScript prelude)",
             output.type_name()
         ))),
-    }
-}
-
-/// Reseeds Javy's `Math.random` (fastrand) from WASI `random_get` once per instance: the
-/// wizer snapshot would otherwise hand every run the same sequence.
-fn reseed_random() {
-    if RESEEDED.replace(true) {
-        return;
-    }
-    let mut seed = [0u8; 8];
-    if crate::host::random_fill(&mut seed) {
-        fastrand::seed(u64::from_le_bytes(seed));
     }
 }

@@ -49,11 +49,6 @@ thread_local! {
     static CONTEXT: OnceCell<javy::quickjs::Context> = const { OnceCell::new() };
 }
 
-/// QuickJS's own stack check, in bytes of the guest's shadow stack. It must trip before
-/// the host's native wasm stack limit so that deep recursion becomes a catchable
-/// `RangeError` rather than a trap; the host sizes its wasm stack accordingly.
-const MAX_JS_STACK: usize = 256 * 1024;
-
 /// Garbage collection threshold: QuickJS frees acyclic garbage by reference counting and
 /// runs the cycle collector when allocations grow past this. Javy's default (never) would
 /// let cyclic garbage fill a node's memory limit.
@@ -68,17 +63,20 @@ fn config() -> Config {
         .weak_ref(true)
         .performance(true)
         .javy_stream_io(false)
-        .gc_threshold(GC_THRESHOLD)
-        .max_stack_size(MAX_JS_STACK);
+        // QuickJS ignores its stack limit on WASI; see SHADOW_STACK_BYTES in build.rs.
+        .gc_threshold(GC_THRESHOLD);
     config
 }
 
 fn modify_runtime(runtime: Runtime) -> Runtime {
     let context = runtime.context().clone();
     let installed = context.with(|ctx| -> Result<(), String> {
-        native::install(&ctx).map_err(|e| driver::describe_error(&ctx, e).message)?;
+        native::install_math_random(&ctx)
+            .and_then(|()| native::install(&ctx))
+            .map_err(|e| driver::describe_error(&ctx, e).message)?;
         prelude::evaluate(&ctx)
     });
+    native::forget_random_seed();
     if let Err(message) = installed {
         // Pre-initialization runs once at host start-up; a prelude that does not evaluate
         // is a build defect, and wizer reports the trap with this message on stderr.

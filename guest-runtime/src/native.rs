@@ -13,6 +13,37 @@ use crate::host::{self, Level};
 use javy_plugin_api::javy::quickjs::{
     ArrayBuffer, Ctx, Exception, Function, Object, Result, TypedArray, Value,
 };
+use std::cell::Cell;
+
+thread_local! {
+    /// Whether `Math.random` has been seeded in this instance.
+    static SEEDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Replaces Javy's `Math.random` (fastrand) with one that seeds itself from WASI
+/// `random_get` on first use in each instance: seeded during pre-initialization, every
+/// run would replay the snapshot's sequence, and seeding eagerly would cost every run a
+/// host call whether or not the node draws a number.
+pub fn install_math_random(ctx: &Ctx<'_>) -> Result<()> {
+    let math: Object<'_> = ctx.globals().get("Math")?;
+    math.set(
+        "random",
+        Function::new(ctx.clone(), || {
+            if !SEEDED.replace(true) {
+                let mut seed = [0u8; 8];
+                if host::random_fill(&mut seed) {
+                    fastrand::seed(u64::from_le_bytes(seed));
+                }
+            }
+            fastrand::f64()
+        })?,
+    )
+}
+
+/// Forgets any seeding done while pre-initializing, so that the snapshot is unseeded.
+pub fn forget_random_seed() {
+    SEEDED.set(false);
+}
 
 /// Installs `__tntc_native` on the global object.
 pub fn install(ctx: &Ctx<'_>) -> Result<()> {

@@ -3,8 +3,9 @@
 //! copied to `$OUT_DIR/tntc_guest_runtime.wasm` and its SHA-256 is exported as
 //! `TNTC_RUNTIME_SHA256`.
 //!
-//! The nested build uses `<outer target dir>/guest-runtime` as its target directory, so
-//! it is incremental and never waits on the outer build's lock. The C toolchain settings
+//! The nested build uses `<outer target dir>/guest-runtime-<hash of the checkout path>` as
+//! its target directory, so it is incremental, never waits on the outer build's lock, and
+//! worktrees sharing a target directory do not overwrite each other's runtime. The C toolchain settings
 //! (clang 16 wrapper, wasi-libc, no wasi-sdk download) come from the repository's
 //! `.cargo/config.toml`, found because the nested cargo runs in `guest-runtime/`.
 //!
@@ -68,7 +69,21 @@ fn build_guest(repo: &Path, guest: &Path, out_dir: &Path) -> PathBuf {
     );
 
     check_toolchain();
-    let target_dir = outer_target_dir(out_dir).join("guest-runtime");
+    // One guest target directory per source checkout: cargo gives every worktree sharing
+    // a target directory the same OUT_DIR for this crate, and a shared guest directory
+    // would let one worktree embed another's runtime.
+    let source_tag: String = Sha256::digest(
+        guest
+            .canonicalize()
+            .unwrap_or_else(|_| guest.to_path_buf())
+            .as_os_str()
+            .as_encoded_bytes(),
+    )
+    .iter()
+    .take(4)
+    .map(|b| format!("{b:02x}"))
+    .collect();
+    let target_dir = outer_target_dir(out_dir).join(format!("guest-runtime-{source_tag}"));
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -123,13 +138,16 @@ fn build_guest(repo: &Path, guest: &Path, out_dir: &Path) -> PathBuf {
     target_dir.join(GUEST_TARGET).join("release").join(ARTIFACT)
 }
 
-/// Cargo's target directory: the nearest ancestor of `OUT_DIR` holding `CACHEDIR.TAG`.
+/// Cargo's target directory, from `OUT_DIR` = `<target>[/<triple>]/<profile>/build/<pkg>/out`
+/// (for a cross build this is `<target>/<triple>`, still shared by every profile).
 fn outer_target_dir(out_dir: &Path) -> PathBuf {
-    out_dir
-        .ancestors()
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| out_dir.to_path_buf())
+    let ancestors: Vec<&Path> = out_dir.ancestors().collect();
+    match ancestors.get(2..=4) {
+        Some([build, _profile, target]) if build.file_name().is_some_and(|n| n == "build") => {
+            target.to_path_buf()
+        }
+        _ => out_dir.to_path_buf(),
+    }
 }
 
 /// Names every missing piece of the wasm toolchain at once, with how to install it.

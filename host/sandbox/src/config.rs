@@ -24,9 +24,11 @@ pub struct SandboxConfig {
     /// How often running nodes yield to the async executor and check their deadline.
     /// Deadlines are enforced to within about one tick.
     pub epoch_tick: Duration,
-    /// Native stack for WebAssembly, in bytes. QuickJS's own limit (256 KiB of shadow
-    /// stack) trips well before this for ordinary recursion, giving the node a catchable
-    /// `RangeError`; this bounds everything else.
+    /// Native stack for WebAssembly, in bytes: it bounds JavaScript recursion (about 700
+    /// bytes per frame, so the default allows about 5000 frames; QuickJS's own recursion
+    /// limit does not exist on WASI). Going beyond the guest's 4 MiB shadow stack would
+    /// let deep recursion end in an out-of-bounds trap instead of a clean
+    /// [`NodeFailure::StackOverflow`](crate::NodeFailure::StackOverflow).
     pub max_wasm_stack_bytes: usize,
 }
 
@@ -38,7 +40,7 @@ impl Default for SandboxConfig {
             max_memory_bytes: 256 * MIB,
             cpu_fuel: false,
             epoch_tick: Duration::from_millis(10),
-            max_wasm_stack_bytes: 2 * MIB,
+            max_wasm_stack_bytes: 4 * MIB,
         }
     }
 }

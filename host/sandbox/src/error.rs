@@ -80,9 +80,9 @@ pub enum NodeFailure {
     /// stack check did not catch).
     #[error("overflowed its stack (unbounded recursion?)")]
     StackOverflow,
-    /// The runtime trapped (`unreachable`, an out-of-bounds access, ...): a crash of the
-    /// QuickJS runtime rather than a JavaScript exception.
-    #[error("crashed the JavaScript runtime: {message}")]
+    /// The runtime trapped (`unreachable`, an out-of-bounds access, ...) or the node broke
+    /// a host rule that ends the run (too many pending timers): not a JavaScript exception.
+    #[error("crashed: {message}")]
     Trap {
         /// wasmtime's description of the trap.
         message: String,

@@ -59,14 +59,16 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
             let request = FetchRequest::parse(&request, body);
             let state = caller.data_mut();
             let host = state.host.clone();
-            Ok(state.ops.start_fetch(host.as_deref(), request) as i32)
+            let handle = state.ops.start_fetch(host.as_deref(), request)?;
+            Ok(handle as i32)
         },
     )?;
     linker.func_wrap(
         MODULE,
         "timer",
-        |mut caller: Caller<'_, RunState>, ms: i32| {
-            caller.data_mut().ops.start_timer(ms as u32) as i32
+        |mut caller: Caller<'_, RunState>, ms: i32| -> wasmtime::Result<i32> {
+            let handle = caller.data_mut().ops.start_timer(ms as u32)?;
+            Ok(handle as i32)
         },
     )?;
     linker.func_wrap(

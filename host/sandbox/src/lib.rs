@@ -261,3 +261,18 @@ fn syntax_error(json: &str) -> CompileError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn the_embedded_runtime_matches_its_digest() {
+        let digest: String = Sha256::digest(runtime_plugin_wasm())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(digest, RUNTIME_SHA256);
+    }
+}

@@ -9,7 +9,10 @@
 //! - export `load: () -> i32`;
 //! - define no memory and no table of its own;
 //! - carry a `tntc-node` custom section: JSON `{"node": string, "source": string,
-//!   "lineMap"?: any}`.
+//!   "runtime"?: string, "lineMap"?: any}`. `runtime` is the digest of the runtime whose
+//!   `compile` made the bytecode ([`Sandbox::runtime_digest`](crate::Sandbox::runtime_digest));
+//!   QuickJS bytecode only loads in the QuickJS that wrote it, so a mismatch is refused
+//!   up front instead of crashing the runtime at the first run.
 
 use crate::SandboxInner;
 use crate::error::LoadError;
@@ -29,6 +32,9 @@ pub struct NodeInfo {
     pub node: String,
     /// Its source file, relative to the workflow directory (`nodes/fetch.ts`).
     pub source: String,
+    /// SHA-256 of the runtime that compiled the bytecode, when the compiler recorded it.
+    #[serde(default)]
+    pub runtime: Option<String>,
     /// The compiler's map from emitted JavaScript lines to source lines (its format is
     /// the compiler's business); `None` when absent.
     #[serde(rename = "lineMap", default)]
@@ -76,6 +82,15 @@ impl NodeModule {
 
 pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModule, LoadError> {
     let (info, own_definitions) = scan(wasm)?;
+    if let Some(runtime) = &info.runtime
+        && runtime != crate::RUNTIME_SHA256
+    {
+        return Err(LoadError::Abi(format!(
+            "its bytecode was compiled by runtime {runtime}, but this host runs runtime {}; \
+             rebuild the workflow with the tntc matching this host",
+            crate::RUNTIME_SHA256
+        )));
+    }
     if let Some(what) = own_definitions {
         return Err(LoadError::Abi(format!(
             "it defines its own {what}; a node module uses the runtime's (import \

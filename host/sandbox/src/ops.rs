@@ -14,9 +14,24 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, Sleep};
 
-/// More pending operations than this fail immediately: a node that leaks timers in a loop
-/// should not grow the host's memory without bound.
-const MAX_PENDING: usize = 10_000;
+/// More pending operations than this end the run ([`TooManyPending`]): a node that leaks
+/// timers in a loop must not grow the host's memory without bound.
+pub(crate) const MAX_PENDING: usize = 10_000;
+
+/// The run started more than [`MAX_PENDING`] operations at once.
+#[derive(Debug)]
+pub(crate) struct TooManyPending;
+
+impl std::fmt::Display for TooManyPending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "more than {MAX_PENDING} timers and fetches were pending at once"
+        )
+    }
+}
+
+impl std::error::Error for TooManyPending {}
 
 /// One finished operation, as `wait` returns it to the guest.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,7 +45,7 @@ pub(crate) struct Completion {
 enum Op {
     Timer(Pin<Box<Sleep>>),
     Fetch(AbortOnDrop),
-    /// Failed before it started (bad request, too many pending).
+    /// Failed before it started (a malformed request).
     Failed(String),
 }
 
@@ -57,22 +72,18 @@ impl PendingOps {
         self.last_handle
     }
 
-    fn push(&mut self, op: Op) -> u32 {
+    fn push(&mut self, op: Op) -> Result<u32, TooManyPending> {
+        if self.ops.len() >= MAX_PENDING {
+            return Err(TooManyPending);
+        }
         let handle = self.next_handle();
-        let op = if self.ops.len() >= MAX_PENDING {
-            Op::Failed(format!(
-                "too many pending timers and fetches (at most {MAX_PENDING} at once)"
-            ))
-        } else {
-            op
-        };
         self.ops.push((handle, op));
-        handle
+        Ok(handle)
     }
 
     /// Starts a timer of `ms` milliseconds. Needs a Tokio runtime with time enabled
     /// (checked when the run starts).
-    pub(crate) fn start_timer(&mut self, ms: u32) -> u32 {
+    pub(crate) fn start_timer(&mut self, ms: u32) -> Result<u32, TooManyPending> {
         let deadline = Instant::now() + Duration::from_millis(u64::from(ms));
         self.push(Op::Timer(Box::pin(tokio::time::sleep_until(deadline))))
     }
@@ -82,7 +93,7 @@ impl PendingOps {
         &mut self,
         host: Option<&dyn NodeHost>,
         request: Result<FetchRequest, String>,
-    ) -> u32 {
+    ) -> Result<u32, TooManyPending> {
         let op = match (host, request) {
             (_, Err(message)) => Op::Failed(message),
             (None, Ok(_)) => Op::Failed("fetch is not available here".to_string()),
@@ -155,9 +166,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn timers_complete_in_deadline_order_with_ties_in_start_order() {
         let mut ops = PendingOps::default();
-        let late = ops.start_timer(50);
-        let first = ops.start_timer(10);
-        let second = ops.start_timer(10);
+        let late = ops.start_timer(50).unwrap();
+        let first = ops.start_timer(10).unwrap();
+        let second = ops.start_timer(10).unwrap();
         let mut order = Vec::new();
         while !ops.is_empty() {
             order.push(poll_fn(|cx| ops.poll_next(cx)).await.handle);
@@ -168,8 +179,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_cancelled_timer_is_never_delivered() {
         let mut ops = PendingOps::default();
-        let cancelled = ops.start_timer(5);
-        let kept = ops.start_timer(10);
+        let cancelled = ops.start_timer(5).unwrap();
+        let kept = ops.start_timer(10).unwrap();
         ops.cancel(cancelled);
         let completion = poll_fn(|cx| ops.poll_next(cx)).await;
         assert_eq!(completion.handle, kept);
@@ -179,11 +190,22 @@ mod tests {
     #[tokio::test]
     async fn a_malformed_fetch_completes_at_once_as_failed() {
         let mut ops = PendingOps::default();
-        let handle = ops.start_fetch(None, Err("malformed fetch request: x".into()));
+        let handle = ops
+            .start_fetch(None, Err("malformed fetch request: x".into()))
+            .unwrap();
         let completion = poll_fn(|cx| ops.poll_next(cx)).await;
         assert_eq!(completion.handle, handle);
         assert!(!completion.ok);
         assert_eq!(completion.meta, "malformed fetch request: x");
+    }
+
+    #[tokio::test]
+    async fn more_than_the_pending_limit_is_refused() {
+        let mut ops = PendingOps::default();
+        for _ in 0..MAX_PENDING {
+            ops.start_timer(1000).unwrap();
+        }
+        assert!(ops.start_timer(1000).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::error::NodeFailure;
 use crate::host::NodeHost;
 use crate::memory::{AbiViolation, read_bytes, read_result};
 use crate::node::{NodeModule, RuntimeImport};
+use crate::ops::TooManyPending;
 use crate::runtime::{DeadlineExceeded, RuntimeInstance, new_store};
 use crate::state::{MemoryLimitExceeded, RunState};
 use crate::wasi::GuestExit;
@@ -89,6 +90,13 @@ impl NodeModule {
             return Err(NodeFailure::InvalidRequest(format!(
                 "a memory limit of {} bytes is above the sandbox's maximum of {} bytes",
                 limits.memory_bytes, sandbox.config.max_memory_bytes
+            )));
+        }
+        let runtime_bytes = sandbox.runtime.initial_pages as usize * 65536;
+        if limits.memory_bytes < runtime_bytes {
+            return Err(NodeFailure::InvalidRequest(format!(
+                "a memory limit of {} bytes is below the {} bytes the runtime starts with",
+                limits.memory_bytes, runtime_bytes
             )));
         }
         if limits.fuel.is_some() && !sandbox.config.cpu_fuel {
@@ -322,6 +330,14 @@ fn classify_wasm(error: wasmtime::Error, limits: &RunLimits) -> NodeFailure {
             Trap::Interrupt => NodeFailure::Timeout {
                 limit: limits.timeout,
             },
+            // The runtime's shadow stack sits at the bottom of memory: overflowing it
+            // wraps below address 0, which is the usual way QuickJS goes out of bounds.
+            Trap::MemoryOutOfBounds => NodeFailure::Trap {
+                message: format!(
+                    "{trap} (most likely its shadow stack overflowed: very deep recursion \
+                     through functions with many local variables)"
+                ),
+            },
             other => NodeFailure::Trap {
                 message: other.to_string(),
             },
@@ -330,6 +346,11 @@ fn classify_wasm(error: wasmtime::Error, limits: &RunLimits) -> NodeFailure {
     if let Some(exit) = error.downcast_ref::<GuestExit>() {
         return NodeFailure::Trap {
             message: exit.to_string(),
+        };
+    }
+    if let Some(limit) = error.downcast_ref::<TooManyPending>() {
+        return NodeFailure::Trap {
+            message: limit.to_string(),
         };
     }
     if let Some(violation) = error.downcast_ref::<AbiViolation>() {

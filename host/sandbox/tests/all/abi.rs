@@ -40,6 +40,30 @@ fn the_metadata_section_is_read() {
 }
 
 #[test]
+fn bytecode_from_another_runtime_is_refused() {
+    let bytecode = sandbox()
+        .compile_js("export default () => 1;", "nodes/n.js")
+        .unwrap();
+    let metadata = r#"{"node": "n", "source": "nodes/n.ts", "runtime": "0000"}"#;
+    match sandbox()
+        .load_node(&node_module(&bytecode, metadata))
+        .unwrap_err()
+    {
+        LoadError::Abi(reason) => assert!(reason.contains("compiled by runtime 0000"), "{reason}"),
+        other => panic!("expected an ABI error, got {other}"),
+    }
+    let current = format!(
+        r#"{{"node": "n", "source": "nodes/n.ts", "runtime": "{}"}}"#,
+        sandbox().runtime_digest()
+    );
+    assert!(
+        sandbox()
+            .load_node(&node_module(&bytecode, &current))
+            .is_ok()
+    );
+}
+
+#[test]
 fn a_node_module_without_metadata_is_rejected() {
     let bytecode = sandbox()
         .compile_js("export default () => 1;", "nodes/n.js")

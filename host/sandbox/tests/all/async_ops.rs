@@ -34,6 +34,20 @@ async fn set_timeout_really_waits() {
 }
 
 #[tokio::test]
+async fn leaking_timers_past_the_pending_limit_ends_the_run() {
+    let leaker = node(
+        "leaker",
+        "export default async function run() { for (let i = 0; i < 20000; i++) setTimeout(() => {}, 60000); }",
+    );
+    match run(&leaker, json!({})).await {
+        Err(NodeFailure::Trap { message }) => {
+            assert!(message.contains("10000 timers and fetches"), "{message}")
+        }
+        other => panic!("expected the pending limit, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn cleared_timers_do_not_fire() {
     let clearer = node(
         "clearer",

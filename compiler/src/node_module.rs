@@ -53,7 +53,13 @@ pub enum EmitError {
 
 /// Wraps `bytecode` (from the runtime's `compile` export, given the node's
 /// [`TranspiledNode::js`] and [`TranspiledNode::filename`]) into the node's Wasm module.
-pub fn emit_node_module(node: &TranspiledNode, bytecode: &[u8]) -> Result<Vec<u8>, EmitError> {
+/// `runtime` is the sha256 of the runtime that compiled the bytecode, recorded in the
+/// module so a host with another runtime refuses it.
+pub fn emit_node_module(
+    node: &TranspiledNode,
+    bytecode: &[u8],
+    runtime: Option<&str>,
+) -> Result<Vec<u8>, EmitError> {
     let length = i32::try_from(bytecode.len()).map_err(|_| EmitError::BytecodeTooLarge {
         node: node.node_id.clone(),
         len: bytecode.len(),
@@ -61,6 +67,7 @@ pub fn emit_node_module(node: &TranspiledNode, bytecode: &[u8]) -> Result<Vec<u8
     let metadata = NodeSection {
         node: node.node_id.clone(),
         source: node.source.clone(),
+        runtime: runtime.map(str::to_string),
         line_map: node.line_map.clone(),
     }
     .to_json()

@@ -139,7 +139,8 @@ fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, 
             node.node_id, node.source
         )
     })?;
-    let wasm = emit_node_module(&node, &bytecode).map_err(|e| format!("error: {e}"))?;
+    let wasm = emit_node_module(&node, &bytecode, Some(sandbox.runtime_digest()))
+        .map_err(|e| format!("error: {e}"))?;
     Ok(CompiledNode {
         id: node.node_id,
         source: node.source,

@@ -8,7 +8,7 @@ use crate::LineMap;
 pub const NODE_SECTION: &str = "tntc-node";
 
 /// The JSON payload of the [`NODE_SECTION`] custom section:
-/// `{"node": id, "source": "nodes/x.ts", "lineMap": {...}}`.
+/// `{"node": id, "source": "nodes/x.ts", "runtime": "<sha256>", "lineMap": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeSection {
@@ -16,6 +16,10 @@ pub struct NodeSection {
     pub node: String,
     /// The node's entry source, relative to the workflow directory.
     pub source: String,
+    /// sha256 of the runtime whose `compile` produced the bytecode: a host with another
+    /// runtime refuses the module (QuickJS bytecode is not portable across versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
     /// Maps the node's emitted JavaScript back to its sources.
     pub line_map: LineMap,
 }
@@ -119,6 +123,7 @@ mod tests {
         let section = NodeSection {
             node: "fetch".into(),
             source: "nodes/fetch.ts".into(),
+            runtime: None,
             line_map: LineMap::default(),
         };
         let json = section.to_json().unwrap_or_default();

@@ -37,7 +37,7 @@ fn quickjs_bytecode(node: &TranspiledNode) -> Vec<u8> {
 fn the_node_module_validates_and_has_exactly_the_runtime_imports_and_load_export() {
     let node = small_node();
     let bytecode: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
-    let wasm = emit_node_module(&node, &bytecode).expect("emits");
+    let wasm = emit_node_module(&node, &bytecode, None).expect("emits");
 
     let features = WasmFeatures::default();
     Validator::new_with_features(features)
@@ -162,7 +162,7 @@ fn the_node_module_validates_and_has_exactly_the_runtime_imports_and_load_export
 #[test]
 fn a_small_node_module_stays_under_16_kib_with_2_kib_of_bytecode() {
     let node = small_node();
-    let wasm = emit_node_module(&node, &[0x2a; 2048]).expect("emits");
+    let wasm = emit_node_module(&node, &[0x2a; 2048], None).expect("emits");
     assert!(wasm.len() <= 16 * 1024, "{} bytes", wasm.len());
     let glue = wasm.len() - 2048;
     assert!(glue < 1024, "glue and metadata take {glue} bytes");
@@ -172,7 +172,7 @@ fn a_small_node_module_stays_under_16_kib_with_2_kib_of_bytecode() {
 fn a_small_node_module_with_real_quickjs_bytecode_stays_under_16_kib() {
     let node = small_node();
     let bytecode = quickjs_bytecode(&node);
-    let wasm = emit_node_module(&node, &bytecode).expect("emits");
+    let wasm = emit_node_module(&node, &bytecode, None).expect("emits");
     Validator::new().validate_all(&wasm).expect("valid module");
     assert!(
         wasm.len() <= 16 * 1024,
@@ -200,9 +200,15 @@ fn compiling_the_same_sources_twice_gives_identical_bytes_even_from_another_dire
     assert_eq!(a.js, c.js);
     assert_eq!(a.line_map, c.line_map);
     let bytecode = [1u8, 2, 3];
-    let module_a = emit_node_module(&a, &bytecode).expect("emits");
-    assert_eq!(module_a, emit_node_module(&b, &bytecode).expect("emits"));
-    assert_eq!(module_a, emit_node_module(&c, &bytecode).expect("emits"));
+    let module_a = emit_node_module(&a, &bytecode, None).expect("emits");
+    assert_eq!(
+        module_a,
+        emit_node_module(&b, &bytecode, None).expect("emits")
+    );
+    assert_eq!(
+        module_a,
+        emit_node_module(&c, &bytecode, None).expect("emits")
+    );
     let text = String::from_utf8_lossy(&module_a);
     assert!(
         !text.contains(&*first.path().to_string_lossy()),

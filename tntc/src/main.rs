@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod drift;
 mod output;
 mod pipeline;
 
@@ -23,6 +24,11 @@ fn main() -> ExitCode {
         Command::Validate { dir } => commands::validate::run(&out, &dir),
         Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
         Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
+        Command::Test {
+            target,
+            pipeline,
+            verbose,
+        } => commands::test::run(&out, &target, pipeline, verbose),
         Command::Completions { shell } => commands::completions::run(shell),
     };
     match result {

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tntc_compiler::{CompileError, DependencyUse, TranspiledNode, compile_workflow, emit_node_module};
+use tntc_compiler::{
+    CompileError, DependencyUse, TranspiledNode, compile_workflow, emit_node_module,
+};
 use tntc_host::access::CodeUses;
 use tntc_host::bundle::BuiltNode;
 use tntc_host::cache_dir::default_cache_dir;
@@ -82,17 +84,35 @@ pub fn compile(
     checked: &Checked,
     sandbox: &Sandbox,
     color: bool,
+    progress: impl FnMut(Progress<'_>),
+) -> Result<Vec<CompiledNode>, Vec<String>> {
+    compile_only(dir, checked, |_| true, sandbox, color, progress)
+}
+
+/// Compiles the nodes of `checked` that `wanted` selects (`tntc test` compiles only the
+/// nodes it runs, so a broken node does not block the others' tests).
+pub fn compile_only(
+    dir: &Path,
+    checked: &Checked,
+    wanted: impl Fn(&str) -> bool,
+    sandbox: &Sandbox,
+    color: bool,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<CompiledNode>, Vec<String>> {
     let nodes: Vec<(String, PathBuf)> = checked
         .workflow
         .nodes
         .iter()
+        .filter(|n| wanted(&n.id))
         .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
         .collect();
     progress(Progress::Transpiling(nodes.len()));
-    let transpiled = compile_workflow(dir, &nodes)
-        .map_err(|errors| errors.iter().map(|e| render_compile_error(e, color)).collect::<Vec<_>>())?;
+    let transpiled = compile_workflow(dir, &nodes).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| render_compile_error(e, color))
+            .collect::<Vec<_>>()
+    })?;
     let mut compiled = Vec::with_capacity(transpiled.len());
     let mut errors = Vec::new();
     for node in transpiled {
@@ -105,7 +125,11 @@ pub fn compile(
             Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() { Ok(compiled) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(errors)
+    }
 }
 
 fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, String> {
@@ -135,7 +159,8 @@ pub fn render_compile_error(error: &CompileError, color: bool) -> String {
     match (error.source_text(), &error.span) {
         (Some(text), Some(span)) => {
             let source = SourceFile::new(&error.path, text);
-            let mut d = Diagnostic::error("", Span::new(span.start, span.end), error.message.clone());
+            let mut d =
+                Diagnostic::error("", Span::new(span.start, span.end), error.message.clone());
             if !error.label.is_empty() {
                 d = d.with_label(error.label.clone());
             }

@@ -26,16 +26,24 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
     let sandbox = pipeline::sandbox(memory, fuel)?;
 
     let bar = progress_bar(out_printer, wf.nodes.len());
-    let nodes = pipeline::compile(&loaded.dir, &checked, &sandbox, out_printer.color(), |event| match event {
-        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
-        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
-        Progress::Done(node) => {
-            bar.inc(1);
-            if !out_printer.json() {
-                bar.suspend(|| out_printer.note(node_line(node)));
+    let nodes = pipeline::compile(
+        &loaded.dir,
+        &checked,
+        &sandbox,
+        out_printer.color(),
+        |event| match event {
+            Progress::Transpiling(n) => {
+                bar.set_message(format!("transpiling {}", count(n, "node")))
             }
-        }
-    });
+            Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+            Progress::Done(node) => {
+                bar.inc(1);
+                if !out_printer.json() {
+                    bar.suspend(|| out_printer.note(node_line(node)));
+                }
+            }
+        },
+    );
     bar.finish_and_clear();
     let nodes = match nodes {
         Ok(nodes) => nodes,
@@ -68,7 +76,14 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
 
     let yaml = loaded.source.text();
     let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
-    let manifest = bundle::write(&out, yaml, &checked, sandbox.runtime_digest(), &built, concat!("tntc ", env!("CARGO_PKG_VERSION")))?;
+    let manifest = bundle::write(
+        &out,
+        yaml,
+        &checked,
+        sandbox.runtime_digest(),
+        &built,
+        concat!("tntc ", env!("CARGO_PKG_VERSION")),
+    )?;
     let elapsed = started.elapsed();
     let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
     if out_printer.json() {

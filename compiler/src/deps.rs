@@ -11,7 +11,7 @@
 //!
 //! Not tracked: a context passed to a helper under another parameter name.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::{
@@ -45,6 +45,9 @@ impl std::fmt::Display for Location {
 pub struct DependencyUse {
     /// Names passed as literals to `ctx.dependency("<name>")`.
     pub literal: BTreeSet<String>,
+    /// Where each name of `literal` is first used (the string literal's position, modules in
+    /// bundle order): `tntc validate` points there when the contract does not declare it.
+    pub literal_locations: BTreeMap<String, Location>,
     /// Services passed as literals to the legacy `ctx.fetch("<service>", path)`.
     pub legacy_services: BTreeSet<String>,
     /// Uses whose name the compiler cannot know; non-empty means "keep the whole contract".
@@ -238,6 +241,12 @@ impl UseScan<'_> {
         };
         match (name, method) {
             (Some(name), Method::Dependency) => {
+                let span = args.first().map_or(call_span, |a| a.expr.span());
+                let location = self.location(span);
+                self.found
+                    .literal_locations
+                    .entry(name.clone())
+                    .or_insert(location);
                 self.found.literal.insert(name);
             }
             (Some(name), Method::Fetch) => {

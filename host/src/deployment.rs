@@ -86,7 +86,9 @@ pub fn sandbox_needs(workflow: &Workflow) -> (usize, bool) {
     (memory, workflow.config.fuel.is_some())
 }
 
-fn node_memory(workflow: &Workflow, node: Option<u64>) -> usize {
+/// The memory cap of one node's sandbox: its `memory`, else `config.memory`, else
+/// [`DEFAULT_NODE_MEMORY`]; never below 16 MiB (the runtime's own needs).
+pub fn node_memory(workflow: &Workflow, node: Option<u64>) -> usize {
     let bytes = node
         .or(workflow.config.memory)
         .map_or(DEFAULT_NODE_MEMORY, |b| b as usize);

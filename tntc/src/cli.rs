@@ -142,6 +142,29 @@ pub enum Command {
         local: LocalArgs,
     },
 
+    /// Run each node against its fixtures in the sandbox, or the whole DAG with --pipeline.
+    ///
+    /// Every fixture in tests/fixtures/ runs its node once, in a fresh sandbox with a mock
+    /// context, and its output is compared with "expected". Prints one line per fixture,
+    /// a diff, error, stack and logs under each failure, and a summary; `-o json` prints
+    /// {workflow, mode, results, skipped, drift, summary}.
+    #[command(after_long_help = crate::commands::test::HELP)]
+    Test {
+        /// Workflow directory (or its workflow.yaml), optionally followed by /<NODE> to test
+        /// one node.
+        #[arg(default_value = ".", value_name = "DIR[/NODE]")]
+        target: PathBuf,
+
+        /// Run the whole DAG once: the root's fixture input in, each leaf's fixture
+        /// "expected" out.
+        #[arg(long)]
+        pipeline: bool,
+
+        /// Show the logs of passing fixtures too.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+
     /// Print a shell completion script.
     ///
     /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod drift;
 mod local;
 mod output;
 mod pipeline;
@@ -38,6 +39,11 @@ fn main() -> ExitCode {
             std::net::SocketAddr::new(listen, port),
             &local.options(),
         ),
+        Command::Test {
+            target,
+            pipeline,
+            verbose,
+        } => commands::test::run(&out, &target, pipeline, verbose),
         Command::Completions { shell } => commands::completions::run(shell),
     };
     match result {

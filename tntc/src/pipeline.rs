@@ -86,10 +86,24 @@ pub fn compile(
     color: bool,
     progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<CompiledNode>, Vec<String>> {
+    compile_only(dir, checked, |_| true, sandbox, color, progress)
+}
+
+/// Compiles the nodes of `checked` that `wanted` selects (`tntc test` compiles only the
+/// nodes it runs, so a broken node does not block the others' tests).
+pub fn compile_only(
+    dir: &Path,
+    checked: &Checked,
+    wanted: impl Fn(&str) -> bool,
+    sandbox: &Sandbox,
+    color: bool,
+    progress: impl FnMut(Progress<'_>),
+) -> Result<Vec<CompiledNode>, Vec<String>> {
     let nodes: Vec<(String, PathBuf)> = checked
         .workflow
         .nodes
         .iter()
+        .filter(|n| wanted(&n.id))
         .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
         .collect();
     compile_nodes(dir, &nodes, sandbox, color, progress)

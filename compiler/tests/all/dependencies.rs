@@ -65,6 +65,32 @@ export default run;
 }
 
 #[test]
+fn each_literal_name_is_located_at_its_first_use() {
+    let found = uses(&[
+        (
+            "nodes/n.ts",
+            "import { post } from \"../lib/post.ts\";\nexport default async (ctx: any) => {\n  await post(ctx);\n  return ctx.dependency('github');\n};\n",
+        ),
+        (
+            "lib/post.ts",
+            "export async function post(ctx: any) {\n  ctx.dependency(\"github\");\n  return ctx.dependency(\"webhook\");\n}\n",
+        ),
+    ]);
+    let located: Vec<(&str, String)> = found
+        .literal_locations
+        .iter()
+        .map(|(name, at)| (name.as_str(), at.to_string()))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("github", "nodes/n.ts:4:25".to_owned()),
+            ("webhook", "lib/post.ts:3:25".to_owned())
+        ]
+    );
+}
+
+#[test]
 fn a_destructured_context_parameter_is_followed() {
     let found = uses(&[(
         "nodes/n.ts",

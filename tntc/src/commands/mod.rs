@@ -5,6 +5,7 @@ pub mod completions;
 pub mod dev;
 pub mod init;
 pub mod run;
+pub mod test;
 pub mod validate;
 pub mod visualize;
 

@@ -1,12 +1,21 @@
-//! `tntc validate [dir]`.
+//! `tntc validate [dir]`: the workflow.yaml, then its nodes' code.
+//!
+//! Once the spec is valid, every node's TypeScript goes through the compiler's front end
+//! (parse, import and sandbox checks; no bytecode, no sandbox): its compile errors are
+//! validation errors, and so is contract drift in its code, a `ctx.dependency("<name>")`
+//! whose name the node would not get at run time ([`crate::drift`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::json;
+use serde_json::{Value, json};
+use tntc_compiler::{CompileError, Location, compile_workflow};
+use tntc_spec::{Checked, Diagnostic, Loaded, SourceFile, Span, diagnostic};
 
 use super::{count, invalid, load};
+use crate::drift::{self, Drift};
 use crate::output::Printer;
+use crate::pipeline::render_compile_error;
 
 /// Validates the workflow at `dir`; exit 1 when invalid.
 pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
@@ -27,25 +36,53 @@ pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
     };
     match loaded {
         Ok((loaded, checked)) => {
+            let problems = code_problems(&loaded, &checked, out.color());
+            let errors = problems.iter().filter(|p| p.error).count();
             if out.json() {
-                out.json_value(&json!({
-                    "valid": true,
+                let (code_errors, code_warnings): (Vec<_>, Vec<_>) =
+                    problems.iter().partition(|p| p.error);
+                let mut warnings: Vec<Value> = checked
+                    .warnings
+                    .iter()
+                    .map(|d| json!(d.report(&loaded.source)))
+                    .collect();
+                warnings.extend(code_warnings.iter().map(|p| p.report.clone()));
+                let mut value = json!({
+                    "valid": errors == 0,
                     "name": checked.workflow.name,
                     "version": checked.workflow.version,
-                    "errors": [],
-                    "warnings": checked.warnings.iter().map(|d| d.report(&loaded.source)).collect::<Vec<_>>(),
+                    "errors": code_errors.iter().map(|p| p.report.clone()).collect::<Vec<_>>(),
+                    "warnings": warnings,
                     "stages": checked.dag.stages,
-                }));
-            } else {
-                let wf = &checked.workflow;
-                out.line(format!(
-                    "{} {} is valid: {} in {}",
-                    wf.name,
-                    wf.version,
-                    count(wf.nodes.len(), "node"),
-                    count(checked.dag.stages.len(), "stage")
-                ));
+                });
+                if errors > 0 {
+                    value["stages"] = Value::Null;
+                }
+                out.json_value(&value);
+                return Ok(if errors == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                });
             }
+            for problem in &problems {
+                out.note(&problem.text);
+            }
+            if errors > 0 {
+                anyhow::bail!(
+                    "{} is invalid: {} in its nodes' code",
+                    loaded.source.name().display(),
+                    count(errors, "error")
+                );
+            }
+            let wf = &checked.workflow;
+            out.line(format!(
+                "{} {} is valid: {} in {}",
+                wf.name,
+                wf.version,
+                count(wf.nodes.len(), "node"),
+                count(checked.dag.stages.len(), "stage")
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Err(loaded) => {
@@ -69,5 +106,81 @@ pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
                 Err(invalid(&loaded))
             }
         }
+    }
+}
+
+/// A problem in a node's code: rendered for people, and as a `-o json` report.
+struct CodeProblem {
+    error: bool,
+    text: String,
+    report: Value,
+}
+
+/// Compile errors and contract drift in the nodes' code.
+fn code_problems(loaded: &Loaded, checked: &Checked, color: bool) -> Vec<CodeProblem> {
+    let nodes: Vec<(String, PathBuf)> = checked
+        .workflow
+        .nodes
+        .iter()
+        .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
+        .collect();
+    match compile_workflow(&loaded.dir, &nodes) {
+        Err(errors) => errors
+            .iter()
+            .map(|e| compile_problem(loaded, e, color))
+            .collect(),
+        Ok(transpiled) => drift::in_code(&checked.workflow, &transpiled)
+            .into_iter()
+            .map(|(d, at)| drift_problem(loaded, &d, at, color))
+            .collect(),
+    }
+}
+
+fn compile_problem(loaded: &Loaded, error: &CompileError, color: bool) -> CodeProblem {
+    let position = |n: u32| if n == 0 { Value::Null } else { json!(n) };
+    let mut report = json!({
+        "severity": "error",
+        "message": error.message,
+        "file": loaded.dir.join(&error.path).display().to_string(),
+        "line": position(error.line),
+        "column": position(error.column),
+        "path": error.path,
+    });
+    if let Some(hint) = &error.hint {
+        report["hint"] = json!(hint);
+    }
+    CodeProblem {
+        error: true,
+        text: render_compile_error(error, color),
+        report,
+    }
+}
+
+fn drift_problem(loaded: &Loaded, drift: &Drift, at: &Location, color: bool) -> CodeProblem {
+    let text = std::fs::read_to_string(loaded.dir.join(&at.path)).unwrap_or_default();
+    let source = SourceFile::new(&at.path, text);
+    let start = source.offset_of(at.line as usize, at.column.saturating_sub(1) as usize);
+    // The string literal: the name and its quotes.
+    let end = (start + drift.dependency.len() + 2).min(source.end());
+    let span = Span::new(start, end);
+    let diagnostic = if drift.is_error() {
+        Diagnostic::error(at.path.clone(), span, drift.message())
+    } else {
+        Diagnostic::warning(at.path.clone(), span, drift.message())
+    }
+    .with_label(drift.label())
+    .with_hint(drift.hint());
+    CodeProblem {
+        error: drift.is_error(),
+        text: diagnostic::render(&source, &diagnostic, color),
+        report: json!({
+            "severity": if drift.is_error() { "error" } else { "warning" },
+            "message": drift.message(),
+            "file": loaded.dir.join(&at.path).display().to_string(),
+            "line": at.line,
+            "column": at.column,
+            "path": at.path,
+            "hint": drift.hint(),
+        }),
     }
 }

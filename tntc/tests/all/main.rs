@@ -4,6 +4,7 @@ mod build;
 mod dev;
 mod init;
 mod run;
+mod test;
 mod validate;
 mod visualize;
 
@@ -58,4 +59,63 @@ pub fn initialised(name: &str) -> tempfile::TempDir {
     let out = tntc(dir.path(), &["init", name]);
     assert!(out.status.success(), "init failed: {}", stderr(&out));
     dir
+}
+
+/// Writes `contents` to `rel` below `dir`, creating directories.
+pub fn write(dir: &Path, rel: &str, contents: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, contents).expect("write");
+}
+
+/// A scratch directory holding a copy of `examples/<name>` (without its `dist/`).
+pub fn copy_example(name: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                if entry.file_name() != "dist" {
+                    copy(&entry.path(), &target);
+                }
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    copy(&examples.join(name), &dir.path().join(name));
+    dir
+}
+
+/// `tntc test` output with its timings replaced: `  12.3 ms` becomes ` [ms]`, a final
+/// ` in 0.42s` becomes ` in [time]`.
+pub fn without_timings(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = line.to_string();
+        if let Some(at) = line.rfind(" ms") {
+            let head = &line[..at];
+            let number = head.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+            if number.len() < head.len() {
+                line = format!("{} [ms]{}", number.trim_end(), &line[at + 3..]);
+            }
+        }
+        if let Some(at) = line.rfind(" in ") {
+            let tail = &line[at + 4..];
+            if tail
+                .strip_suffix('s')
+                .is_some_and(|n| n.parse::<f64>().is_ok())
+            {
+                line = format!("{} in [time]", &line[..at]);
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }

@@ -1,6 +1,6 @@
 //! `tntc validate`.
 
-use super::{initialised, json, stderr, stdout, tntc};
+use super::{initialised, json, stderr, stdout, tntc, write};
 
 const BROKEN: &str = "name: Broken Flow\nversion: \"1.0\"\ntriggers:\n  - type: cron\n    schedule: \"every day\"\nnodes:\n  hello:\n    path: ./nodes/nope.ts\nedges:\n  - {from: hello, to: helo}\nconfig:\n  timeout: soon\n";
 
@@ -115,4 +115,69 @@ fn every_example_workflow_validates() {
         );
     }
     assert!(seen >= 2, "expected at least two examples, found {seen}");
+}
+
+const WITH_CONTRACT: &str = "name: demo\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  hello:\n    path: ./nodes/hello.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    api:\n      protocol: https\n      host: api.example.com\n";
+
+#[test]
+fn a_literal_dependency_the_contract_does_not_declare_is_reported_at_its_typescript_position() {
+    let dir = initialised("demo");
+    write(dir.path(), "demo/workflow.yaml", WITH_CONTRACT);
+    write(
+        dir.path(),
+        "demo/nodes/hello.ts",
+        "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context) {\n  const api = ctx.dependency(\"api\");\n  const gh = ctx.dependency(\"github\");\n  return { api: api.host, gh: gh.host };\n}\n",
+    );
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    insta::assert_snapshot!(stderr(&out));
+
+    let value = json(&tntc(dir.path(), &["validate", "demo", "-o", "json"]));
+    assert_eq!(value["valid"], false);
+    let error = &value["errors"][0];
+    assert_eq!(
+        (
+            &error["line"],
+            &error["column"],
+            &error["path"],
+            &error["file"]
+        ),
+        (
+            &serde_json::json!(5),
+            &serde_json::json!(29),
+            &serde_json::json!("nodes/hello.ts"),
+            &serde_json::json!("demo/nodes/hello.ts")
+        )
+    );
+    assert_eq!(value["errors"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn typescript_compile_errors_are_validation_errors() {
+    let dir = initialised("demo");
+    write(
+        dir.path(),
+        "demo/nodes/hello.ts",
+        "import fs from \"node:fs\";\nexport default async function run() {\n  return fs.readFileSync(\"x\");\n}\n",
+    );
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains(" --> nodes/hello.ts:1:16\n"), "{text}");
+    assert!(
+        text.ends_with("error: demo/workflow.yaml is invalid: 1 error in its nodes' code\n"),
+        "{text}"
+    );
+
+    let value = json(&tntc(dir.path(), &["validate", "demo", "-o", "json"]));
+    let error = &value["errors"][0];
+    assert_eq!(
+        (&error["line"], &error["column"], &error["path"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(16),
+            &serde_json::json!("nodes/hello.ts")
+        )
+    );
 }

@@ -270,64 +270,30 @@ impl Deployment {
     }
 }
 
-/// A sandbox failure as callers read it; secrets redacted, stacks mapped to TypeScript.
-fn node_error(
-    node: &str,
-    prepared: &PreparedNode,
-    redact: &Secrets,
-    failure: NodeFailure,
-) -> NodeError {
-    let rewrite = |stack: Option<String>| {
-        let mapped = match (&prepared.section, stack) {
-            (Some(section), Some(s)) => section.line_map.rewrite_stack(&s),
-            (None, Some(s)) => s,
-            (_, None) => return None,
-        };
-        let frames = node_frames(&mapped);
-        (!frames.is_empty()).then(|| redact.redact(&frames))
+/// A sandbox failure as callers read it: the original's message shapes (`Node "x" timed out
+/// after 500ms`; a thrown error's own message), the stack mapped to the node's TypeScript.
+pub fn node_error(node: &str, section: Option<&NodeSection>, failure: NodeFailure) -> NodeError {
+    let map = |stack: Option<String>| {
+        stack.map(|s| match section {
+            Some(section) => section.line_map.node_stack(&s),
+            None => s,
+        })
     };
     match failure {
         // The original reported a thrown error's message as is.
         NodeFailure::Threw { message, stack } => NodeError {
-            message: redact.redact(&message),
-            stack: rewrite(stack),
+            message,
+            stack: map(stack),
         },
         NodeFailure::LoadFailed { message, stack } => {
-            let source = prepared.section.as_ref().map_or("", |s| s.source.as_str());
+            let source = section.map_or("", |s| s.source.as_str());
             NodeError {
-                message: redact.redact(&format!(
-                    "Node \"{node}\" ({source}) failed to load: {message}"
-                )),
-                stack: rewrite(stack),
+                message: format!("Node \"{node}\" ({source}) failed to load: {message}"),
+                stack: map(stack),
             }
         }
-        other => NodeError::new(redact.redact(&format!("Node \"{node}\" {other}"))),
+        other => NodeError::new(format!("Node \"{node}\" {other}")),
     }
-}
-
-/// The stack without the runtime prelude's own frames (`53-fetch.js`, `runtime.js`): they
-/// are the same for every node and bury the node's lines.
-fn node_frames(stack: &str) -> String {
-    let is_prelude = |line: &str| {
-        let Some(location) = line
-            .trim_end()
-            .strip_suffix(')')
-            .and_then(|l| l.rsplit_once('('))
-            .map(|(_, l)| l)
-        else {
-            return false;
-        };
-        let file = location.split(':').next().unwrap_or_default();
-        let numbered = file.len() > 3
-            && file.as_bytes()[..2].iter().all(u8::is_ascii_digit)
-            && file.as_bytes()[2] == b'-';
-        (numbered || file == "runtime.js") && file.ends_with(".js") && !file.contains('/')
-    };
-    stack
-        .lines()
-        .filter(|l| !is_prelude(l))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl NodeRunner for Deployment {
@@ -370,22 +336,14 @@ impl NodeRunner for Deployment {
                         "Node \"{node}\" returned output that is not valid JSON: {e}"
                     ))
                 }),
-                Err(failure) => Err(node_error(&node, &prepared, &redact, failure)),
+                Err(failure) => {
+                    let error = node_error(&node, prepared.section.as_ref(), failure);
+                    Err(NodeError {
+                        message: redact.redact(&error.message),
+                        stack: error.stack.map(|s| redact.redact(&s)),
+                    })
+                }
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::node_frames;
-
-    #[test]
-    fn prelude_frames_are_dropped_from_stacks() {
-        let stack = "    at fail (nodes/x.ts:3:9)\n    at <anonymous> (53-fetch.js:437:24)\n    at complete (runtime.js:183:97)\n    at run (nodes/lib/util.js:1:1)";
-        assert_eq!(
-            node_frames(stack),
-            "    at fail (nodes/x.ts:3:9)\n    at run (nodes/lib/util.js:1:1)"
-        );
     }
 }

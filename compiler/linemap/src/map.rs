@@ -100,6 +100,27 @@ impl LineMap {
         self.decode().ok()?.lookup(js_line, js_column)
     }
 
+    /// A node's stack as its author wants it: rewritten to TypeScript positions
+    /// ([`LineMap::rewrite_stack`]) and keeping only the frames in the node's own files — the
+    /// runtime's frames (the prelude's `ctx`, the entry that called the node) say nothing to
+    /// the author. The whole rewritten stack when no frame is the node's (an error inside the
+    /// runtime).
+    pub fn node_stack(&self, stack: &str) -> String {
+        let rewritten = self.rewrite_stack(stack);
+        let own = |frame: &&str| {
+            self.sources.iter().chain([&self.file]).any(|file| {
+                frame.contains(&format!("({file}:"))
+                    || frame.trim_start().starts_with(&format!("at {file}:"))
+            })
+        };
+        let frames: Vec<&str> = rewritten.lines().filter(own).collect();
+        if frames.is_empty() {
+            rewritten
+        } else {
+            frames.iter().map(|f| format!("{f}\n")).collect()
+        }
+    }
+
     /// Rewrites every `<file>:<line>:<column>` (or `<file>:<line>`) in a QuickJS stack trace
     /// or error message to the TypeScript position, leaving anything it cannot map as is.
     pub fn rewrite_stack(&self, stack: &str) -> String {
@@ -240,6 +261,22 @@ impl LineMapBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_stack_keeps_only_the_nodes_own_frames() {
+        let map = LineMap {
+            file: "nodes/n.bundle.js".into(),
+            sources: vec!["nodes/n.ts".into(), "lib/util.ts".into()],
+            mappings: String::new(),
+        };
+        let stack = "    at undeclared (80-context.js:28:9)\n    at helper (lib/util.ts:3:5)\n    at run (nodes/n.ts:9:18)\n    at start (runtime.js:172:5)\n";
+        assert_eq!(
+            map.node_stack(stack),
+            "    at helper (lib/util.ts:3:5)\n    at run (nodes/n.ts:9:18)\n"
+        );
+        let runtime_only = "    at start (runtime.js:172:5)\n";
+        assert_eq!(map.node_stack(runtime_only), runtime_only);
+    }
 
     fn sample() -> LineMap {
         let mut builder = LineMapBuilder::new("nodes/fetch.bundle.js");

@@ -18,14 +18,13 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use tntc_compiler::{LineMap, NodeSection};
+use tntc_compiler::NodeSection;
 use tntc_host::access::{CodeUses, node_access};
-use tntc_host::deployment::node_memory;
+use tntc_host::deployment::{node_error, node_memory};
 use tntc_host::executor::{BoxFuture, NodeError, NodeRunner};
 use tntc_host::secrets::Secrets;
 use tntc_sandbox::{
-    FetchRequest, FetchResponse, LogLevel, NodeFailure, NodeHost, NodeModule, RunLimits,
-    RunRequest, Sandbox,
+    FetchRequest, FetchResponse, LogLevel, NodeHost, NodeModule, RunLimits, RunRequest, Sandbox,
 };
 use tntc_spec::{NodeSpec, Workflow};
 
@@ -220,48 +219,6 @@ fn spec<'a>(workflow: &'a Workflow, node: &str) -> anyhow::Result<&'a NodeSpec> 
         .ok_or_else(|| anyhow::anyhow!("internal error: node \"{node}\" is not in the workflow"))
 }
 
-/// A sandbox failure as the host reports it, the stack mapped to TypeScript.
-fn node_error(node: &str, section: Option<&NodeSection>, failure: NodeFailure) -> NodeError {
-    let map = |stack: Option<String>| {
-        stack.map(|s| match section {
-            Some(section) => own_frames(&section.line_map, &section.line_map.rewrite_stack(&s)),
-            None => s,
-        })
-    };
-    match failure {
-        NodeFailure::Threw { message, stack } => NodeError {
-            message,
-            stack: map(stack),
-        },
-        NodeFailure::LoadFailed { message, stack } => {
-            let source = section.map_or("", |s| s.source.as_str());
-            NodeError {
-                message: format!("Node \"{node}\" ({source}) failed to load: {message}"),
-                stack: map(stack),
-            }
-        }
-        other => NodeError::new(format!("Node \"{node}\" {other}")),
-    }
-}
-
-/// The frames of `stack` in the node's own files: the runtime's frames (the mock `ctx`, the
-/// entry point that called the node) say nothing to the author. The whole stack when no
-/// frame is the node's (an error inside the runtime).
-fn own_frames(line_map: &LineMap, stack: &str) -> String {
-    let own = |frame: &&str| {
-        line_map.sources.iter().chain([&line_map.file]).any(|file| {
-            frame.contains(&format!("({file}:"))
-                || frame.trim_start().starts_with(&format!("at {file}:"))
-        })
-    };
-    let frames: Vec<&str> = stack.lines().filter(own).collect();
-    if frames.is_empty() {
-        stack.to_string()
-    } else {
-        frames.iter().map(|f| format!("{f}\n")).collect()
-    }
-}
-
 /// The host of one test run: keeps the log lines, refuses network access.
 struct TestHost {
     node: String,
@@ -366,26 +323,5 @@ impl NodeRunner for PipelineRunner {
             }
             result
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_nodes_own_frames_are_kept() {
-        let map = LineMap {
-            file: "nodes/n.bundle.js".into(),
-            sources: vec!["nodes/n.ts".into(), "lib/util.ts".into()],
-            mappings: String::new(),
-        };
-        let stack = "    at undeclared (80-context.js:28:9)\n    at helper (lib/util.ts:3:5)\n    at run (nodes/n.ts:9:18)\n    at start (runtime.js:172:5)\n";
-        assert_eq!(
-            own_frames(&map, stack),
-            "    at helper (lib/util.ts:3:5)\n    at run (nodes/n.ts:9:18)\n"
-        );
-        let runtime_only = "    at start (runtime.js:172:5)\n";
-        assert_eq!(own_frames(&map, runtime_only), runtime_only);
     }
 }

@@ -8,12 +8,14 @@ mod cli;
 mod commands;
 mod output;
 mod pipeline;
+mod settings;
+mod yaml_text;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, SecretsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,6 +26,13 @@ fn main() -> ExitCode {
         Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
         Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
         Command::Completions { shell } => commands::completions::run(shell),
+        Command::Secrets { command } => match command {
+            SecretsCommand::Check { dir, secrets } => {
+                commands::secrets::check::run(&out, &dir, secrets)
+            }
+            SecretsCommand::Init { dir, force } => commands::secrets::init::run(&out, &dir, force),
+        },
+        Command::Configure(args) => commands::configure::run(&out, &cli.global, &args),
     };
     match result {
         Ok(code) => code,

@@ -7,16 +7,26 @@ interface Story {
   score: number;
 }
 
-/** Fetches the top stories from the declared `stories-api` dependency. */
+/**
+ * Fetches the top stories from the declared `stories-api` dependency. A response of an
+ * unexpected shape (an API change, or the `{mock: true, ...}` body of a test run) gives no
+ * stories and a warning rather than a TypeError deep inside the mapping.
+ */
 export default async function run(ctx: Context, plan: { stories: number }): Promise<{ stories: Story[] }> {
   const api = ctx.dependency("stories-api");
-  const ids: number[] = await (await api.fetch!("/v0/topstories.json")).json();
+  const res = await api.fetch!("/v0/topstories.json");
+  if (!res.ok) throw new Error(`top stories: HTTP ${res.status}`);
+  const ids: unknown = await res.json();
+  if (!Array.isArray(ids)) {
+    ctx.log.warn("top stories: expected a JSON array of ids; no stories today");
+    return { stories: [] };
+  }
   const stories = await Promise.all(
     ids.slice(0, plan.stories).map(async (id) => {
       const res = await api.fetch!(`/v0/item/${id}.json`);
       if (!res.ok) throw new Error(`story ${id}: HTTP ${res.status}`);
       const item = await res.json();
-      return { id: item.id, title: item.title, url: item.url, score: item.score };
+      return { id: Number(item.id ?? id), title: String(item.title ?? "(untitled)"), url: item.url, score: Number(item.score ?? 0) };
     }),
   );
   ctx.log.info(`fetched ${stories.length} stories`);

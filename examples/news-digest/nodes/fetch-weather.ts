@@ -4,8 +4,18 @@ interface Plan {
   city: { name: string; latitude: number; longitude: number };
 }
 
-/** Fetches today's forecast for the planned city from the declared `weather-api` dependency. */
-export default async function run(ctx: Context, plan: Plan): Promise<{ city: string; high: number; low: number }> {
+interface Forecast {
+  city: string;
+  high: number | null;
+  low: number | null;
+}
+
+/**
+ * Fetches today's forecast for the planned city from the declared `weather-api` dependency.
+ * A body without daily temperatures (an API change, or the `{mock: true, ...}` body of a
+ * test run) gives `high`/`low` of null and a warning.
+ */
+export default async function run(ctx: Context, plan: Plan): Promise<Forecast> {
   const params = new URLSearchParams({
     latitude: String(plan.city.latitude),
     longitude: String(plan.city.longitude),
@@ -15,5 +25,10 @@ export default async function run(ctx: Context, plan: Plan): Promise<{ city: str
   const res = await ctx.dependency("weather-api").fetch!(`/v1/forecast?${params}`);
   if (!res.ok) throw new Error(`forecast: HTTP ${res.status} ${res.statusText}`);
   const body = await res.json();
-  return { city: plan.city.name, high: body.daily.temperature_2m_max[0], low: body.daily.temperature_2m_min[0] };
+  const first = (values: unknown): number | null =>
+    Array.isArray(values) && typeof values[0] === "number" ? values[0] : null;
+  const high = first(body?.daily?.temperature_2m_max);
+  const low = first(body?.daily?.temperature_2m_min);
+  if (high === null || low === null) ctx.log.warn("forecast: no daily temperatures in the response");
+  return { city: plan.city.name, high, low };
 }

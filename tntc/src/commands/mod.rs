@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod completions;
+pub mod configure;
 pub mod init;
+pub mod secrets;
 pub mod validate;
 pub mod visualize;
 

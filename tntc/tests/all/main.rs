@@ -1,6 +1,9 @@
 //! End-to-end tests: run the real `tntc` binary the way a user does.
 
+mod configure;
 mod init;
+mod secrets;
+mod secrets_init;
 mod validate;
 mod visualize;
 
@@ -13,6 +16,17 @@ pub fn tntc(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .output()
+        .expect("run tntc")
+}
+
+/// Runs `tntc` with `args` in `cwd`, with `HOME` set to `home` (never the real one).
+pub fn tntc_home(cwd: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tntc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
         .output()
         .expect("run tntc")
 }

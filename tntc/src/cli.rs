@@ -119,6 +119,7 @@ pub enum Command {
     /// from. Highest precedence first: the -n/-r/--runtime-class flag, the workflow's
     /// deployment.namespace (namespace only, when ./workflow.yaml exists), the project file,
     /// the user file, the default (namespace "default", runtime class "gvisor", no registry).
+    #[command(after_long_help = CONFIGURE_EXAMPLES)]
     Configure(ConfigureArgs),
 
     /// Print a shell completion script.
@@ -151,6 +152,7 @@ pub enum SecretsCommand {
     /// services legacy `ctx.fetch("<service>", ...)` calls use (their token/api_key become
     /// auth headers) and services no dependency references. Exits 1 when a referenced secret
     /// is missing or empty, or a secrets file is broken (reported with file:line:column).
+    #[command(after_long_help = CHECK_EXAMPLES)]
     Check {
         /// Workflow directory, or its workflow.yaml.
         #[arg(default_value = ".")]
@@ -167,6 +169,7 @@ pub enum SecretsCommand {
     ///
     /// Services already provided by .secrets/ are left out (an entry in .secrets.yaml would
     /// replace the whole service). Refuses to touch an existing .secrets.yaml unless --force.
+    #[command(after_long_help = INIT_EXAMPLES)]
     Init {
         /// Workflow directory, or its workflow.yaml.
         #[arg(default_value = ".")]
@@ -195,3 +198,19 @@ pub struct ConfigureArgs {
     #[arg(long)]
     pub show: bool,
 }
+
+const CHECK_EXAMPLES: &str = "Examples:
+  tntc secrets check                          # the workflow in the current directory
+  tntc secrets check my-flow --secrets prod/  # what tntc-host --secrets prod/ would see
+  tntc secrets check -o json | jq '.references[] | select(.status != \"ok\")'";
+
+const INIT_EXAMPLES: &str = "Examples:
+  tntc secrets init my-flow          # then fill in my-flow/.secrets.yaml
+  tntc secrets init my-flow --force  # after adding a dependency: adds its key, keeps the rest";
+
+const CONFIGURE_EXAMPLES: &str = "Examples:
+  tntc configure -r ghcr.io/acme -n team-a   # defaults for every project (~/.tentacular)
+  tntc configure --project -n team-b         # this project only (./.tentacular)
+  tntc configure -n \"\"                       # remove the namespace default
+  tntc configure                             # what applies here, and where it comes from
+  tntc configure --show -n staging -o json   # what `-n staging` would resolve to";

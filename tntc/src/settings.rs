@@ -67,32 +67,28 @@ impl Key {
         }
     }
 
+    /// The long flag alone, for commands to copy: `--namespace`.
+    pub fn long_flag(self) -> &'static str {
+        match self {
+            Key::Namespace => "--namespace",
+            Key::Registry => "--registry",
+            Key::RuntimeClass => "--runtime-class",
+        }
+    }
+
     /// Why `value` cannot be this setting, if it cannot: what Kubernetes accepts as a
     /// namespace (a DNS label) or RuntimeClass name (a DNS subdomain); a registry is a host
     /// and optional path, without a scheme.
     pub fn check(self, value: &str) -> Result<(), String> {
-        let dns = |max: usize, dots: bool| {
-            let ok_char = |c: char| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (dots && c == '.')
-            };
-            let alnum =
-                |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-            value.len() <= max
-                && value.chars().all(ok_char)
-                && alnum(value.chars().next())
-                && alnum(value.chars().last())
-                && !(dots
-                    && value
-                        .split('.')
-                        .any(|part| !alnum(part.chars().next()) || !alnum(part.chars().last())))
-        };
         match self {
-            Key::Namespace if !dns(63, false) => Err(format!(
+            Key::Namespace if !is_dns_label(value) => Err(format!(
                 "{value:?} is not a Kubernetes namespace: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
             )),
-            Key::RuntimeClass if !dns(253, true) => Err(format!(
-                "{value:?} is not a RuntimeClass name: use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit"
-            )),
+            Key::RuntimeClass if value.len() > 253 || !value.split('.').all(is_dns_label) => {
+                Err(format!(
+                    "{value:?} is not a RuntimeClass name: use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit"
+                ))
+            }
             Key::Registry if value.contains("://") => Err(format!(
                 "{value:?}: write the registry without a scheme, like ghcr.io/acme or localhost:5000"
             )),
@@ -102,6 +98,16 @@ impl Key {
             _ => Ok(()),
         }
     }
+}
+
+/// An RFC 1123 label: 1-63 lowercase letters, digits and '-', starting and ending with a
+/// letter or digit.
+fn is_dns_label(text: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    (1..=63).contains(&text.len())
+        && text.chars().all(|c| alnum(c) || c == '-')
+        && text.starts_with(alnum)
+        && text.ends_with(alnum)
 }
 
 /// Which config file.

@@ -169,7 +169,7 @@ fn print_settings(out: &Printer, effective: &Settings, locations: &Locations, fi
                 "  {:<14} {:<24} set it with `tntc configure {} <value>`",
                 key.name(),
                 "(not set)",
-                key.flag()
+                key.long_flag()
             ),
         };
         out.line(line.trim_end());

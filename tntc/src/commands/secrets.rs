@@ -96,7 +96,7 @@ impl Needs {
                     if let Some(at) = compiled.dependency_use.dynamic.first() {
                         needs.unknown.push((
                             node.id.clone(),
-                            format!("names a dependency or ctx.fetch service with a non-literal expression ({at})"),
+                            format!("it names a dependency or ctx.fetch service with a non-literal expression ({at})"),
                         ));
                     }
                 }

@@ -298,7 +298,7 @@ fn decode(entries: &[yaml::Entry], errors: &mut Vec<Diagnostic>) -> Vec<(Key, St
             Err(why) => errors.push(
                 Diagnostic::error(key.name(), entry.value.span, why).with_hint(format!(
                     "fix it here, or rewrite it with `tntc configure {} <value>`",
-                    key.flag()
+                    key.long_flag()
                 )),
             ),
         }

@@ -262,3 +262,39 @@ fn a_workflow_without_references_passes() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("No contract dependency references a secret"));
 }
+
+#[test]
+fn a_node_that_does_not_compile_is_noted_and_the_check_goes_on() {
+    let dir = vault();
+    put(
+        dir.path(),
+        "nodes/notify.ts",
+        "export default async function run(ctx) { return ctx.fetch(\"slack\", ; }\n",
+    );
+    put(
+        dir.path(),
+        ".secrets.yaml",
+        "github:\n  token: ghp_s3cr3t_t0ken\nstripe:\n  api_key: sk_live_s3cr3t\n",
+    );
+    let out = tntc(dir.path(), &["secrets", "check", "vault"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "note: node \"notify\": its code does not compile, so its ctx.fetch calls are unknown"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn init_with_nothing_referenced_writes_nothing() {
+    let dir = super::initialised("plain");
+    let out = tntc(dir.path(), &["secrets", "init", "plain"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "plain references no secret (no auth.secret, no ctx.fetch service): nothing to write\n"
+    );
+    assert!(!dir.path().join("plain/.secrets.yaml").exists());
+}

@@ -180,6 +180,6 @@ pub(super) fn text(out: &Printer, report: &Report<'_>, workflow: &str, dir: &Pat
         ));
     }
     for (node, why) in report.unknown {
-        out.line(format!("note: node \"{node}\" {why}"));
+        out.line(format!("note: node \"{node}\": {why}"));
     }
 }

@@ -168,4 +168,9 @@ fn gitignore_entries_are_appended_only_when_missing() {
         &["-o", "json", "secrets", "init", "vault", "--force"],
     );
     assert_eq!(json(&again)["gitignore"]["added"], serde_json::json!([]));
+    assert_eq!(
+        json(&again)["secrets"][0]["state"],
+        "to-fill-in",
+        "an empty value is not kept"
+    );
 }

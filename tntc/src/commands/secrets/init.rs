@@ -221,7 +221,7 @@ pub fn run(out: &Printer, dir: &Path, force: bool) -> anyhow::Result<ExitCode> {
                     .get(&r.service)
                     .and_then(|(_, keys)| keys.get(&r.key))
                 {
-                    Some(Key { kept: Some(_), .. }) => State::Kept,
+                    Some(Key { kept: Some(v), .. }) if has_value(v) => State::Kept,
                     _ => State::ToFillIn,
                 },
             };
@@ -281,6 +281,15 @@ pub fn run(out: &Printer, dir: &Path, force: bool) -> anyhow::Result<ExitCode> {
         loaded.dir.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a kept value is worth calling kept (not empty or null).
+fn has_value(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        _ => true,
+    }
 }
 
 /// Replaces `path` with `text`, readable by its owner only (0600), atomically.

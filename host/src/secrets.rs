@@ -42,7 +42,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-pub use load::{KUBERNETES_SECRETS_DIR, SecretSources, SecretsError, load_path};
+pub use load::{KUBERNETES_SECRETS_DIR, SecretLayer, SecretSources, SecretsError, load_path};
 
 /// Values shorter than this are not redacted (they would blank out ordinary words).
 pub const MIN_REDACTED_LEN: usize = 4;

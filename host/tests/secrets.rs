@@ -86,6 +86,42 @@ fn the_local_cascade_merges_yaml_over_the_directory_and_the_mount_over_both() {
 }
 
 #[test]
+fn local_layers_come_in_merge_order_and_name_the_file_of_each_service() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workflow = dir.path().join("wf");
+    write(
+        &workflow.join(".secrets/github"),
+        "{\"token\": \"from-dir\"}",
+    );
+    write(&workflow.join(".secrets.yaml"), "stripe:\n  api_key: sk\n");
+    let mount = dir.path().join("mount");
+    kubernetes_mount(&mount, &[("nats", "{\"token\": \"n\"}")]);
+
+    let layers = sources(&workflow, &mount).local_layers().expect("layers");
+    let seen: Vec<(&Path, bool, Vec<&str>)> = layers
+        .iter()
+        .map(|l| (l.path.as_path(), l.is_dir, l.secrets.services().collect()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (workflow.join(".secrets").as_path(), true, vec!["github"]),
+            (
+                workflow.join(".secrets.yaml").as_path(),
+                false,
+                vec!["stripe"]
+            ),
+        ]
+    );
+    assert_eq!(layers[0].origin("github"), workflow.join(".secrets/github"));
+    assert_eq!(layers[1].origin("stripe"), workflow.join(".secrets.yaml"));
+
+    std::fs::remove_dir_all(workflow.join(".secrets")).expect("rm");
+    let only_yaml = sources(&workflow, &mount).local_layers().expect("layers");
+    assert_eq!(only_yaml.len(), 1, "an absent source is left out");
+}
+
+#[test]
 fn an_explicit_path_replaces_the_local_sources_but_not_the_mount() {
     let dir = tempfile::tempdir().expect("tempdir");
     let workflow = dir.path().join("wf");

@@ -164,6 +164,30 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Check or scaffold the workflow's local secrets (.secrets/ and .secrets.yaml).
+    ///
+    /// Secrets resolve as the host resolves them: `.secrets/` (one file per service) is the
+    /// base, `.secrets.yaml` is merged on top, a whole service at a time; `--secrets <path>`
+    /// replaces both. In the pod, /app/secrets (the Kubernetes Secret) is merged on top
+    /// last: it does not exist on a development machine and is not read here.
+    Secrets {
+        /// What to do.
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+
+    /// Set or show the defaults for registry, namespace and runtime class.
+    ///
+    /// With values (-r/--registry, -n/--namespace, --runtime-class) writes them to the user
+    /// file ~/.tentacular/config.yaml, or with --project to ./.tentacular/config.yaml; an
+    /// empty value ("") removes the key. Other keys and comments in the file are kept.
+    ///
+    /// Without values (or with --show) prints the effective settings and where each comes
+    /// from. Highest precedence first: the -n/-r/--runtime-class flag, the workflow's
+    /// deployment.namespace (namespace only, when ./workflow.yaml exists), the project file,
+    /// the user file, the default (namespace "default", runtime class "gvisor", no registry).
+    #[command(after_long_help = CONFIGURE_EXAMPLES)]
+    Configure(ConfigureArgs),
 
     /// Print a shell completion script.
     ///
@@ -206,3 +230,76 @@ pub enum GraphFormat {
     /// Graphviz DOT.
     Dot,
 }
+
+/// `tntc secrets ...`.
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Report every secret the contract references: present, empty or missing, and from
+    /// which file. Never prints a value (only its length).
+    ///
+    /// A referenced secret is a dependency's `auth.secret: <service>.<key>`. Also lists the
+    /// services legacy `ctx.fetch("<service>", ...)` calls use (their token/api_key become
+    /// auth headers) and services no dependency references. Exits 1 when a referenced secret
+    /// is missing or empty, or a secrets file is broken (reported with file:line:column).
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Check this YAML file or directory instead of .secrets/ and .secrets.yaml, as
+        /// `tntc-host --secrets` would read it.
+        #[arg(long, value_name = "PATH")]
+        secrets: Option<PathBuf>,
+    },
+
+    /// Write .secrets.yaml with an empty value for every referenced secret, mode 0600, and
+    /// make sure .gitignore lists .secrets.yaml and .secrets/.
+    ///
+    /// Services already provided by .secrets/ are left out (an entry in .secrets.yaml would
+    /// replace the whole service). Refuses to touch an existing .secrets.yaml unless --force.
+    #[command(after_long_help = INIT_EXAMPLES)]
+    Init {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Rewrite an existing .secrets.yaml: every value it has is kept (also of services no
+        /// dependency references), missing keys are added empty; comments are not kept.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `tntc configure` (the registry and namespace flags are the global -r/-n).
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    /// Kubernetes RuntimeClass of the workflow pods [default: gvisor].
+    #[arg(long, value_name = "NAME")]
+    pub runtime_class: Option<String>,
+
+    /// Write ./.tentacular/config.yaml (this project) instead of ~/.tentacular/config.yaml.
+    #[arg(long, conflicts_with = "show")]
+    pub project: bool,
+
+    /// Only print the effective settings; -n/-r/--runtime-class then act as overrides, as
+    /// they do for the other commands, and nothing is written.
+    #[arg(long)]
+    pub show: bool,
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  tntc secrets check                          # the workflow in the current directory
+  tntc secrets check my-flow --secrets prod/  # what tntc-host --secrets prod/ would see
+  tntc secrets check -o json | jq '.references[] | select(.status != \"ok\")'";
+
+const INIT_EXAMPLES: &str = "Examples:
+  tntc secrets init my-flow          # then fill in my-flow/.secrets.yaml
+  tntc secrets init my-flow --force  # after adding a dependency: adds its key, keeps the rest";
+
+const CONFIGURE_EXAMPLES: &str = "Examples:
+  tntc configure -r ghcr.io/acme -n team-a   # defaults for every project (~/.tentacular)
+  tntc configure --project -n team-b         # this project only (./.tentacular)
+  tntc configure -n \"\"                       # remove the namespace default
+  tntc configure                             # what applies here, and where it comes from
+  tntc configure --show -n staging -o json   # what `-n staging` would resolve to";

@@ -10,12 +10,14 @@ mod drift;
 mod local;
 mod output;
 mod pipeline;
+mod settings;
+mod yaml_text;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, SecretsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -45,6 +47,13 @@ fn main() -> ExitCode {
             verbose,
         } => commands::test::run(&out, &target, pipeline, verbose),
         Command::Completions { shell } => commands::completions::run(shell),
+        Command::Secrets { command } => match command {
+            SecretsCommand::Check { dir, secrets } => {
+                commands::secrets::check::run(&out, &dir, secrets)
+            }
+            SecretsCommand::Init { dir, force } => commands::secrets::init::run(&out, &dir, force),
+        },
+        Command::Configure(args) => commands::configure::run(&out, &cli.global, &args),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,11 @@ interface Story {
   score: number;
 }
 
-/** Fetches the top stories from the declared `stories-api` dependency. */
+/**
+ * Fetches the top stories from the declared `stories-api` dependency. A response of an
+ * unexpected shape (an API change, or the `{mock: true, ...}` body of a test run) gives no
+ * stories and a warning rather than a TypeError deep inside the mapping.
+ */
 export default async function run(ctx: Context, plan: { stories: number }): Promise<{ stories: Story[] }> {
   const api = ctx.dependency("stories-api");
   const listed: unknown = await (await api.fetch!("/v0/topstories.json")).json();
@@ -23,7 +27,7 @@ export default async function run(ctx: Context, plan: { stories: number }): Prom
       const res = await api.fetch!(`/v0/item/${id}.json`);
       if (!res.ok) throw new Error(`story ${id}: HTTP ${res.status}`);
       const item = await res.json();
-      return { id: item.id, title: item.title, url: item.url, score: item.score };
+      return { id: Number(item.id ?? id), title: String(item.title ?? "(untitled)"), url: item.url, score: Number(item.score ?? 0) };
     }),
   );
   ctx.log.info(`fetched ${stories.length} stories`);

@@ -91,23 +91,71 @@ impl SecretSources {
         }
     }
 
-    /// Runs the cascade (see the module docs).
+    /// Runs the cascade (see the module docs): the [local layers](Self::local_layers)
+    /// merged in order, then the Kubernetes mount on top.
     pub fn load(&self) -> Result<Secrets, SecretsError> {
-        let mut secrets = match &self.explicit {
+        let mut secrets = Secrets::new();
+        for layer in self.local_layers()? {
+            secrets.merge(layer.secrets);
+        }
+        secrets.merge(load_if_present(&self.mounted)?);
+        Ok(secrets)
+    }
+
+    /// The sources before the Kubernetes mount, each loaded, in merge order (a later
+    /// layer's service replaces an earlier one's): the `--secrets` path alone, or
+    /// `.secrets/` then `.secrets.yaml`; absent local sources are left out. This is what a
+    /// developer machine has, and what `tntc secrets check` reports file by file.
+    pub fn local_layers(&self) -> Result<Vec<SecretLayer>, SecretsError> {
+        let paths = match &self.explicit {
             Some(path) => {
                 if !exists(path)? {
                     return Err(SecretsError::ExplicitMissing { path: path.clone() });
                 }
-                load_path(path)?
+                vec![path.clone()]
             }
-            None => {
-                let mut local = load_if_present(&self.workflow_dir.join(".secrets"))?;
-                local.merge(load_if_present(&self.workflow_dir.join(".secrets.yaml"))?);
-                local
-            }
+            None => vec![
+                self.workflow_dir.join(".secrets"),
+                self.workflow_dir.join(".secrets.yaml"),
+            ],
         };
-        secrets.merge(load_if_present(&self.mounted)?);
-        Ok(secrets)
+        let mut layers = Vec::with_capacity(paths.len());
+        for path in paths {
+            if !exists(&path)? {
+                continue;
+            }
+            let secrets = load_path(&path)?;
+            let is_dir = fs::metadata(&path).is_ok_and(|m| m.is_dir());
+            layers.push(SecretLayer {
+                path,
+                is_dir,
+                secrets,
+            });
+        }
+        Ok(layers)
+    }
+}
+
+/// One source of the cascade, loaded.
+#[derive(Debug, Clone)]
+pub struct SecretLayer {
+    /// The YAML file or the directory.
+    pub path: PathBuf,
+    /// Whether `path` is a directory (one file per service).
+    pub is_dir: bool,
+    /// Its services.
+    pub secrets: Secrets,
+}
+
+impl SecretLayer {
+    /// The file a service of this layer is read from: `<dir>/<service>` for a directory,
+    /// the YAML file itself otherwise.
+    pub fn origin(&self, service: &str) -> PathBuf {
+        if self.is_dir {
+            self.path.join(service)
+        } else {
+            self.path.clone()
+        }
     }
 }
 

@@ -2,9 +2,11 @@
 
 pub mod build;
 pub mod completions;
+pub mod configure;
 pub mod dev;
 pub mod init;
 pub mod run;
+pub mod secrets;
 pub mod test;
 pub mod validate;
 pub mod visualize;

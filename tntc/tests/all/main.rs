@@ -1,9 +1,12 @@
 //! End-to-end tests: run the real `tntc` binary the way a user does.
 
 mod build;
+mod configure;
 mod dev;
 mod init;
 mod run;
+mod secrets;
+mod secrets_init;
 mod test;
 mod validate;
 mod visualize;
@@ -33,6 +36,18 @@ pub fn tntc_cached(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env("TNTC_CACHE_DIR", cache_dir())
+        .output()
+        .expect("run tntc")
+}
+
+/// Runs `tntc` with `args` in `cwd`, with `HOME` set to `home` (never the real one).
+pub fn tntc_home(cwd: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tntc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("TNTC_CACHE_DIR", cache_dir())
+        .env("HOME", home)
         .output()
         .expect("run tntc")
 }

@@ -1,0 +1,237 @@
+//! `tntc configure`: write defaults to a config file, or show the effective settings and
+//! where each comes from (the rules live in `settings`).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::{Map, Value, json};
+
+use crate::cli::{ConfigureArgs, GlobalArgs};
+use crate::output::Printer;
+use crate::settings::{
+    self, ConfigError, ConfigFile, Files, Key, Locations, Origin, Overrides, Scope, Settings,
+    WorkflowNamespace,
+};
+
+/// Writes the given values (or shows the settings when there are none, or with `--show`).
+pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::Result<ExitCode> {
+    let given: Vec<(Key, &str)> = [
+        (Key::Namespace, &global.namespace),
+        (Key::Registry, &global.registry),
+        (Key::RuntimeClass, &args.runtime_class),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.as_deref().map(|v| (key, v)))
+    .collect();
+    let locations = Locations::standard();
+    let files = match Files::read(&locations) {
+        Ok(files) => files,
+        Err(err) => return config_failure(out, err),
+    };
+    let workflow = workflow_namespace(out);
+
+    if args.show || given.is_empty() {
+        let overrides = Overrides {
+            namespace: global.namespace.clone(),
+            registry: global.registry.clone(),
+            runtime_class: args.runtime_class.clone(),
+        };
+        let effective = settings::resolve(&overrides, workflow.as_ref(), &files);
+        if out.json() {
+            out.json_value(&json!({
+                "settings": settings_json(&effective),
+                "files": files_json(&locations, &files),
+            }));
+        } else {
+            print_settings(out, &effective, &locations, &files);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    for (key, value) in &given {
+        if !value.is_empty() {
+            key.check(value)
+                .map_err(|why| anyhow::anyhow!("{} {why}", key.flag()))?;
+        }
+    }
+    let scope = if args.project {
+        Scope::Project
+    } else {
+        Scope::User
+    };
+    let path = locations.path(scope).ok_or_else(|| {
+        anyhow::anyhow!(
+            "cannot find your home directory for ~/.tentacular/config.yaml\n  help: set HOME, or write the project file with --project"
+        )
+    })?;
+    let file = files
+        .get(scope)
+        .cloned()
+        .unwrap_or_else(|| ConfigFile::empty(path));
+    let changes: Vec<(Key, Option<String>)> = given
+        .iter()
+        .map(|(key, value)| (*key, (!value.is_empty()).then(|| (*value).to_owned())))
+        .collect();
+    settings::write(path, &file.with_changes(&changes))?;
+
+    let files = match Files::read(&locations) {
+        Ok(files) => files,
+        Err(err) => return config_failure(out, err),
+    };
+    let effective = settings::resolve(&Overrides::default(), workflow.as_ref(), &files);
+    if out.json() {
+        let set: Map<String, Value> = changes
+            .iter()
+            .filter_map(|(k, v)| Some((k.name().to_owned(), Value::String(v.clone()?))))
+            .collect();
+        let removed: Vec<&str> = changes
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.name())
+            .collect();
+        out.json_value(&json!({
+            "written": {"file": path.display().to_string(), "scope": scope.name(), "set": set, "removed": removed},
+            "settings": settings_json(&effective),
+            "files": files_json(&locations, &files),
+        }));
+    } else {
+        out.line(format!("Wrote {} ({} file):", path.display(), scope.name()));
+        for (key, value) in &changes {
+            let shown = value.as_deref().unwrap_or("(removed)");
+            out.line(format!("  {:<14} {shown}", key.name()));
+        }
+        out.line("");
+        print_settings(out, &effective, &locations, &files);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `deployment.namespace` of `./workflow.yaml`, when the current directory is a workflow.
+fn workflow_namespace(out: &Printer) -> Option<WorkflowNamespace> {
+    if !Path::new(tntc_spec::WORKFLOW_FILE).is_file() {
+        return None;
+    }
+    match tntc_spec::load(Path::new(".")) {
+        Ok(loaded) => match loaded.result {
+            Ok(checked) => {
+                checked
+                    .workflow
+                    .deployment
+                    .namespace
+                    .map(|namespace| WorkflowNamespace {
+                        namespace,
+                        file: loaded.source.name().to_path_buf(),
+                    })
+            }
+            Err(_) => {
+                out.note(
+                    "warning: ./workflow.yaml is invalid, so its deployment.namespace is left out\n  = help: `tntc validate` shows why",
+                );
+                None
+            }
+        },
+        Err(err) => {
+            out.note(format!(
+                "warning: {err}; its deployment.namespace is left out"
+            ));
+            None
+        }
+    }
+}
+
+/// Reports a config file that cannot be used: every positioned problem, then the error.
+fn config_failure(out: &Printer, err: ConfigError) -> anyhow::Result<ExitCode> {
+    let ConfigError::Invalid { file, diagnostics } = &err else {
+        return Err(err.into());
+    };
+    if out.json() {
+        out.json_value(&json!({
+            "error": err.to_string(),
+            "errors": diagnostics.iter().map(|d| d.report(file)).collect::<Vec<_>>(),
+        }));
+        return Ok(ExitCode::FAILURE);
+    }
+    out.diagnostics(file, diagnostics);
+    Err(err.into())
+}
+
+fn print_settings(out: &Printer, effective: &Settings, locations: &Locations, files: &Files) {
+    out.line("Effective settings:");
+    for key in Key::ALL {
+        let line = match effective.get(key) {
+            Some(resolved) => format!(
+                "  {:<14} {:<24} {}",
+                key.name(),
+                resolved.value,
+                origin_text(&resolved.origin, key)
+            ),
+            None => format!(
+                "  {:<14} {:<24} set it with `tntc configure {} <value>`",
+                key.name(),
+                "(not set)",
+                key.long_flag()
+            ),
+        };
+        out.line(line.trim_end());
+    }
+    out.line("");
+    out.line("Config files:");
+    for scope in [Scope::Project, Scope::User] {
+        let (path, state) = match locations.path(scope) {
+            Some(path) => (
+                path.display().to_string(),
+                if files.get(scope).is_some() {
+                    ""
+                } else {
+                    "(not found)"
+                },
+            ),
+            None => (
+                "~/.tentacular/config.yaml".to_owned(),
+                "(no home directory)",
+            ),
+        };
+        out.line(format!("  {:<8} {path} {state}", scope.name()).trim_end());
+    }
+    out.line("");
+    out.line(
+        "Precedence: flag > workflow.yaml deployment.namespace (namespace only) > project file > user file > default",
+    );
+}
+
+fn origin_text(origin: &Origin, key: Key) -> String {
+    match origin {
+        Origin::Flag => format!("flag {}", key.flag()),
+        Origin::Workflow(file) => format!("deployment.namespace in {}", file.display()),
+        Origin::File(scope, file) => format!("{} file {}", scope.name(), file.display()),
+        Origin::Default => "default".to_owned(),
+    }
+}
+
+fn settings_json(effective: &Settings) -> Value {
+    let map: Map<String, Value> = Key::ALL
+        .iter()
+        .map(|key| {
+            let value = match effective.get(*key) {
+                Some(r) => json!({
+                    "value": r.value,
+                    "source": r.origin.kind(),
+                    "file": r.origin.file().map(|f| f.display().to_string()),
+                }),
+                None => json!({"value": null, "source": null, "file": null}),
+            };
+            (key.name().to_owned(), value)
+        })
+        .collect();
+    Value::Object(map)
+}
+
+fn files_json(locations: &Locations, files: &Files) -> Value {
+    let one = |scope: Scope| {
+        json!({
+            "path": locations.path(scope).map(|p| p.display().to_string()),
+            "exists": files.get(scope).is_some(),
+        })
+    };
+    json!({"project": one(Scope::Project), "user": one(Scope::User)})
+}

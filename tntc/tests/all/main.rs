@@ -2,6 +2,7 @@
 
 mod build;
 mod dev;
+mod host_e2e;
 mod init;
 mod run;
 mod test;

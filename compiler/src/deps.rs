@@ -9,6 +9,13 @@
 //! a computed argument, `ctx.dependency` taken as a value, `ctx[key]` — is recorded as a
 //! dynamic use with its position: the build then keeps the whole contract for that node.
 //!
+//! Secrets are read the same way: `ctx.secrets.github`, `ctx.secrets["github"]`, through an
+//! alias (`const s = ctx.secrets`, `{ secrets }` destructured from a context) or by
+//! destructuring (`const { github } = ctx.secrets`) records the service `github`, so a node
+//! scoped from its code still sees the secrets it reads, as every node did in the original.
+//! `ctx.secrets` taken whole (`Object.keys(ctx.secrets)`, passed to a helper) or read with a
+//! computed key is a dynamic use.
+//!
 //! Not tracked: a context passed to a helper under another parameter name.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -16,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::{
     CallExpr, Callee, Expr, ExprOrSpread, Id, Lit, MemberExpr, MemberProp, Module, ObjectPatProp,
-    OptCall, OptChainBase, Pat, PropName, VarDeclarator,
+    OptCall, OptChainBase, Pat, Prop, PropName, VarDeclarator,
 };
 use swc_core::ecma::visit::{Visit, VisitWith};
 
@@ -48,7 +55,8 @@ pub struct DependencyUse {
     /// Where each name of `literal` is first used (the string literal's position, modules in
     /// bundle order): `tntc validate` points there when the contract does not declare it.
     pub literal_locations: BTreeMap<String, Location>,
-    /// Services passed as literals to the legacy `ctx.fetch("<service>", path)`.
+    /// Services whose secrets the code uses by name: passed as literals to the legacy
+    /// `ctx.fetch("<service>", path)`, or read from `ctx.secrets` (`ctx.secrets.<service>`).
     pub legacy_services: BTreeSet<String>,
     /// Uses whose name the compiler cannot know; non-empty means "keep the whole contract".
     pub dynamic: Vec<Location>,
@@ -82,6 +90,12 @@ impl Method {
 struct Bindings {
     contexts: HashSet<Id>,
     functions: Vec<(Id, Method)>,
+    /// Variables holding `ctx.secrets`.
+    secrets: HashSet<Id>,
+    /// Services destructured from a secrets value (`const { github } = ctx.secrets`).
+    secret_services: BTreeSet<String>,
+    /// Secrets values bound in ways the scan cannot name (a rest element, a computed key).
+    secret_escapes: Vec<Span>,
 }
 
 impl Bindings {
@@ -90,6 +104,60 @@ impl Bindings {
             Expr::Ident(ident) => ident.sym == "ctx" || self.contexts.contains(&ident.to_id()),
             Expr::Paren(paren) => self.is_context(&paren.expr),
             _ => false,
+        }
+    }
+
+    /// `ctx.secrets` (also `ctx?.secrets`, `ctx["secrets"]`) or a variable holding it.
+    fn is_secrets(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Ident(ident) => self.secrets.contains(&ident.to_id()),
+            Expr::Member(member) => self.is_context_secrets(member),
+            Expr::OptChain(chain) => match &*chain.base {
+                OptChainBase::Member(member) => self.is_context_secrets(member),
+                OptChainBase::Call(_) => false,
+            },
+            Expr::Paren(paren) => self.is_secrets(&paren.expr),
+            _ => false,
+        }
+    }
+
+    fn is_context_secrets(&self, member: &MemberExpr) -> bool {
+        self.is_context(&member.obj) && literal_prop(&member.prop).as_deref() == Some("secrets")
+    }
+
+    /// Records what a pattern bound to a secrets value binds.
+    fn bind_secrets(&mut self, pat: &Pat) {
+        match pat {
+            Pat::Ident(binding) => {
+                self.secrets.insert(binding.id.to_id());
+            }
+            Pat::Assign(assign) => self.bind_secrets(&assign.left),
+            Pat::Object(object) => {
+                for prop in &object.props {
+                    match prop {
+                        ObjectPatProp::KeyValue(kv) => match prop_name(&kv.key) {
+                            Some(service) => {
+                                self.secret_services.insert(service);
+                            }
+                            None => self.secret_escape(kv.key.span()),
+                        },
+                        ObjectPatProp::Assign(assign) => {
+                            self.secret_services.insert(assign.key.id.sym.to_string());
+                        }
+                        ObjectPatProp::Rest(rest) => self.secret_escape(rest.span),
+                        #[allow(unreachable_patterns)]
+                        _ => {}
+                    }
+                }
+            }
+            other => self.secret_escape(other.span()),
+        }
+    }
+
+    fn secret_escape(&mut self, span: Span) {
+        // The alias scan runs twice over the module.
+        if !self.secret_escapes.contains(&span) {
+            self.secret_escapes.push(span);
         }
     }
 
@@ -118,17 +186,19 @@ impl Bindings {
                 for prop in &object.props {
                     match prop {
                         ObjectPatProp::KeyValue(kv) => {
-                            let key = match &kv.key {
-                                PropName::Ident(name) => Some(name.sym.to_string()),
-                                PropName::Str(s) => Some(str_value(s)),
-                                _ => None,
-                            };
+                            let key = prop_name(&kv.key);
+                            if key.as_deref() == Some("secrets") {
+                                self.bind_secrets(&kv.value);
+                            }
                             let method = key.as_deref().and_then(Method::from_name);
                             if let (Some(method), Some(id)) = (method, binding_id(&kv.value)) {
                                 self.functions.push((id, method));
                             }
                         }
                         ObjectPatProp::Assign(assign) => {
+                            if assign.key.id.sym == "secrets" {
+                                self.secrets.insert(assign.key.id.to_id());
+                            }
                             if let Some(method) = Method::from_name(&assign.key.id.sym) {
                                 self.functions.push((assign.key.id.to_id(), method));
                             }
@@ -144,6 +214,25 @@ impl Bindings {
     }
 }
 
+/// A property name written literally: `github`, `"github"`, `["github"]`.
+fn prop_name(name: &PropName) -> Option<String> {
+    match name {
+        PropName::Ident(name) => Some(name.sym.to_string()),
+        PropName::Str(s) => Some(str_value(s)),
+        PropName::Computed(computed) => literal_string(&computed.expr),
+        _ => None,
+    }
+}
+
+/// A member property written literally: `.github`, `["github"]`.
+fn literal_prop(prop: &MemberProp) -> Option<String> {
+    match prop {
+        MemberProp::Ident(name) => Some(name.sym.to_string()),
+        MemberProp::Computed(computed) => literal_string(&computed.expr),
+        _ => None,
+    }
+}
+
 fn binding_id(pat: &Pat) -> Option<Id> {
     match pat {
         Pat::Ident(binding) => Some(binding.id.to_id()),
@@ -152,17 +241,20 @@ fn binding_id(pat: &Pat) -> Option<Id> {
     }
 }
 
-/// Finds `const c = ctx` / `const { dependency } = ctx` declarations.
+/// Finds `const c = ctx` / `const { dependency } = ctx` / `const s = ctx.secrets`
+/// declarations.
 struct AliasScan<'b> {
     bindings: &'b mut Bindings,
 }
 
 impl Visit for AliasScan<'_> {
     fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-        if let Some(init) = &declarator.init
-            && self.bindings.is_context(init)
-        {
-            self.bindings.bind_pattern(&declarator.name);
+        if let Some(init) = &declarator.init {
+            if self.bindings.is_context(init) {
+                self.bindings.bind_pattern(&declarator.name);
+            } else if self.bindings.is_secrets(init) {
+                self.bindings.bind_secrets(&declarator.name);
+            }
         }
         declarator.visit_children_with(self);
     }
@@ -186,11 +278,18 @@ pub(crate) fn scan_module(
             bindings: &mut bindings,
         });
     }
-    module.visit_with(&mut UseScan {
+    found
+        .legacy_services
+        .extend(bindings.secret_services.iter().cloned());
+    let mut scan = UseScan {
         file,
         bindings: &bindings,
         found,
-    });
+    };
+    for span in &bindings.secret_escapes {
+        scan.dynamic(*span);
+    }
+    module.visit_with(&mut scan);
 }
 
 struct UseScan<'a> {
@@ -300,7 +399,44 @@ impl Visit for UseScan<'_> {
         }
     }
 
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        // `const s = ctx.secrets` / `const { github } = ctx.secrets`: the alias scan has
+        // recorded what it binds; the secrets value is not taken whole.
+        if declarator
+            .init
+            .as_deref()
+            .is_some_and(|init| self.bindings.is_secrets(init))
+        {
+            declarator.name.visit_with(self);
+            return;
+        }
+        declarator.visit_children_with(self);
+    }
+
     fn visit_member_expr(&mut self, member: &MemberExpr) {
+        if self.bindings.is_secrets(&member.obj) {
+            // `ctx.secrets.<service>`: one service's secrets, by name.
+            match literal_prop(&member.prop) {
+                Some(service) => {
+                    self.found.legacy_services.insert(service);
+                }
+                None => {
+                    let span = match &member.prop {
+                        MemberProp::Computed(computed) => computed.expr.span(),
+                        other => other.span(),
+                    };
+                    self.dynamic(span);
+                }
+            }
+            if let MemberProp::Computed(computed) = &member.prop {
+                computed.expr.visit_with(self);
+            }
+            return;
+        }
+        if self.bindings.is_context_secrets(member) {
+            // `ctx.secrets` itself, not read by a literal service name.
+            self.dynamic(member.span);
+        }
         if self.bindings.is_context(&member.obj) {
             let escapes = match &member.prop {
                 MemberProp::Ident(name) => Method::from_name(&name.sym).is_some(),
@@ -317,9 +453,19 @@ impl Visit for UseScan<'_> {
         member.visit_children_with(self);
     }
 
+    fn visit_prop(&mut self, prop: &Prop) {
+        // `{ secrets }` passes a secrets alias on whole.
+        if let Prop::Shorthand(ident) = prop
+            && self.bindings.is_secrets(&Expr::Ident(ident.clone()))
+        {
+            self.dynamic(ident.span);
+        }
+        prop.visit_children_with(self);
+    }
+
     fn visit_expr(&mut self, expr: &Expr) {
         if let Expr::Ident(ident) = expr {
-            if self.bindings.function(expr).is_some() {
+            if self.bindings.function(expr).is_some() || self.bindings.is_secrets(expr) {
                 self.dynamic(ident.span);
             }
             return;

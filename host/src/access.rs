@@ -4,13 +4,14 @@
 //! A node's **scope** is, in order of precedence:
 //! 1. the dependencies workflow.yaml lists for it (`nodes.<id>.dependencies`, a tntc extension);
 //! 2. the dependencies `tntc build` found in its code (string-literal `ctx.dependency("x")`
-//!    calls), unless the code names a dependency with a non-literal expression;
+//!    calls), unless the code names a dependency or a secrets service with a non-literal
+//!    expression;
 //! 3. the whole contract, as in the original.
 //!
 //! A scoped node reaches only its dependencies' hosts (plus its own `capabilities.net`) and
-//! sees only the secrets those dependencies reference (plus the services of the legacy
-//! `ctx.fetch(service, ...)` calls found in its code). Another node's secrets are simply
-//! not in its sandbox: there is nothing to steal.
+//! sees only the secrets those dependencies reference; an inferred scope adds the services
+//! its code names (legacy `ctx.fetch(service, ...)` calls, `ctx.secrets.<service>` reads).
+//! Another node's secrets are simply not in its sandbox: there is nothing to steal.
 
 use std::collections::BTreeSet;
 
@@ -26,7 +27,8 @@ pub struct CodeUses {
     /// Contract dependencies named with string literals; `None` when some call used a
     /// non-literal name (the node then keeps the whole contract).
     pub dependencies: Option<BTreeSet<String>>,
-    /// Services of legacy `ctx.fetch("<service>", ...)` calls.
+    /// Services whose secrets the code uses by name: legacy `ctx.fetch("<service>", ...)`
+    /// calls and `ctx.secrets.<service>` reads.
     pub services: BTreeSet<String>,
 }
 
@@ -116,7 +118,10 @@ pub fn node_access(
                 .iter()
                 .filter_map(|d| d.auth.as_ref()?.secret.as_ref().map(|s| s.service.clone()))
                 .collect();
-            if let Some(uses) = uses {
+            // A declared scope is what workflow.yaml grants, whatever the code names: code
+            // that reads `ctx.secrets.other` must not widen it. An inferred scope is the
+            // code's own reads and legacy `ctx.fetch` services.
+            if let (Scope::Inferred, Some(uses)) = (scope, uses) {
                 services.extend(uses.services.iter().cloned());
             }
             secrets.restrict(services)

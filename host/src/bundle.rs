@@ -77,8 +77,8 @@ pub struct NodeEntry {
     /// names a dependency with a non-literal expression (the node then keeps the whole contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<Vec<String>>,
-    /// Services of legacy `ctx.fetch("<service>", ...)` calls found in its code (their
-    /// secrets carry the auth headers).
+    /// Services whose secrets its code uses by name: legacy `ctx.fetch("<service>", ...)`
+    /// calls (their secrets carry the auth headers) and `ctx.secrets.<service>` reads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
 }

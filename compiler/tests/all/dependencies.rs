@@ -161,3 +161,55 @@ fn unrelated_objects_with_dependency_methods_are_ignored() {
     )]);
     assert_eq!(found, DependencyUse::default());
 }
+
+#[test]
+fn secrets_read_by_a_literal_service_name_are_recorded_as_services() {
+    let found = uses(&[(
+        "nodes/n.ts",
+        r#"export default async function run(ctx: any, input: unknown) {
+  const token = ctx.secrets.github.token;
+  const url = ctx.secrets["slack"]?.url;
+  const key = ctx.secrets?.weather?.api_key;
+  const s = ctx.secrets;
+  const password = s.db.password;
+  const { nats, blob: storage } = ctx.secrets;
+  const { secrets } = ctx;
+  return [token, url, key, password, nats, storage, secrets.queue];
+}
+"#,
+    )]);
+    assert_eq!(
+        found.legacy_services,
+        set(&["blob", "db", "github", "nats", "queue", "slack", "weather"])
+    );
+    assert_eq!(found.dynamic, []);
+}
+
+#[test]
+fn secrets_taken_whole_or_by_a_computed_name_keep_the_whole_contract() {
+    let found = uses(&[(
+        "nodes/n.ts",
+        r#"export default async function run(ctx: any, input: { name: string }) {
+  const all = Object.keys(ctx.secrets);
+  const one = ctx.secrets[input.name];
+  const { ...rest } = ctx.secrets;
+  const s = ctx.secrets;
+  return [all, one, rest, { s }];
+}
+"#,
+    )]);
+    assert!(
+        found.legacy_services.is_empty(),
+        "{:?}",
+        found.legacy_services
+    );
+    assert_eq!(
+        found.dynamic,
+        [
+            at("nodes/n.ts", 2, 27),
+            at("nodes/n.ts", 3, 27),
+            at("nodes/n.ts", 4, 11),
+            at("nodes/n.ts", 6, 29),
+        ]
+    );
+}

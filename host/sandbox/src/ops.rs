@@ -2,11 +2,16 @@
 //! them in.
 //!
 //! A timer's deadline is fixed when the node starts it, and a fetch is spawned on the
-//! Tokio runtime at once, so both progress while the node computes; `wait` only collects
-//! whichever finished first (lowest handle first among those ready, so timers with equal
-//! deadlines fire in the order they were set). Cancelling or ending the run drops them.
+//! Tokio runtime at once, so both progress while the node computes. `wait` delivers the
+//! operation that became due first: a timer at its deadline, a fetch when its response
+//! arrived, a request that failed before starting when it was made; ties go to the lowest
+//! handle, so timers with equal deadlines fire in the order they were set. This matters
+//! when several are due at once (the node computed past their deadlines): a browser or
+//! Deno fires `setTimeout(f, 5)` before `setTimeout(g, 40)` whichever was set first.
+//! Cancelling or ending the run drops them.
 
 use crate::host::{FetchRequest, FetchResponse, NodeHost};
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -42,15 +47,19 @@ pub(crate) struct Completion {
     pub(crate) body: Vec<u8>,
 }
 
+type FetchOutcome = Result<FetchResponse, String>;
+
+/// A fetch or an early failure (a malformed request); timers are kept apart, ordered by
+/// deadline.
 enum Op {
-    Timer(Pin<Box<Sleep>>),
+    /// In flight; resolves to the outcome and the instant it arrived.
     Fetch(AbortOnDrop),
-    /// Failed before it started (a malformed request).
-    Failed(String),
+    /// Finished at `at`, not yet delivered.
+    Done { at: Instant, outcome: FetchOutcome },
 }
 
 /// A spawned fetch, aborted when the run no longer wants it.
-struct AbortOnDrop(JoinHandle<Result<FetchResponse, String>>);
+struct AbortOnDrop(JoinHandle<(FetchOutcome, Instant)>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -58,10 +67,17 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The pending operations of one run, in handle order.
+/// The pending operations of one run.
 #[derive(Default)]
 pub(crate) struct PendingOps {
     last_handle: u32,
+    /// Timers by `(deadline, handle)`: the first is the next to fire.
+    timers: BTreeSet<(Instant, u32)>,
+    /// Each timer's deadline, for `cancel`.
+    deadlines: HashMap<u32, Instant>,
+    /// One sleep, re-armed for the earliest timer whenever `wait` has to block.
+    sleep: Option<Pin<Box<Sleep>>>,
+    /// Fetches and early failures, in handle order.
     ops: Vec<(u32, Op)>,
 }
 
@@ -72,20 +88,33 @@ impl PendingOps {
         self.last_handle
     }
 
-    fn push(&mut self, op: Op) -> Result<u32, TooManyPending> {
-        if self.ops.len() >= MAX_PENDING {
+    /// The next handle, unless [`MAX_PENDING`] operations are already pending.
+    fn reserve(&mut self) -> Result<u32, TooManyPending> {
+        if self.timers.len() + self.ops.len() >= MAX_PENDING {
             return Err(TooManyPending);
         }
-        let handle = self.next_handle();
-        self.ops.push((handle, op));
-        Ok(handle)
+        Ok(self.next_handle())
+    }
+
+    fn push_failed(&mut self, handle: u32, message: String) {
+        let outcome = Err(message);
+        self.ops.push((
+            handle,
+            Op::Done {
+                at: Instant::now(),
+                outcome,
+            },
+        ));
     }
 
     /// Starts a timer of `ms` milliseconds. Needs a Tokio runtime with time enabled
     /// (checked when the run starts).
     pub(crate) fn start_timer(&mut self, ms: u32) -> Result<u32, TooManyPending> {
+        let handle = self.reserve()?;
         let deadline = Instant::now() + Duration::from_millis(u64::from(ms));
-        self.push(Op::Timer(Box::pin(tokio::time::sleep_until(deadline))))
+        self.timers.insert((deadline, handle));
+        self.deadlines.insert(handle, deadline);
+        Ok(handle)
     }
 
     /// Starts a fetch through `host`; a malformed request completes at once as failed.
@@ -94,67 +123,123 @@ impl PendingOps {
         host: Option<&dyn NodeHost>,
         request: Result<FetchRequest, String>,
     ) -> Result<u32, TooManyPending> {
-        let op = match (host, request) {
-            (_, Err(message)) => Op::Failed(message),
-            (None, Ok(_)) => Op::Failed("fetch is not available here".to_string()),
-            (Some(host), Ok(request)) => Op::Fetch(AbortOnDrop(tokio::spawn(host.fetch(request)))),
-        };
-        self.push(op)
+        let handle = self.reserve()?;
+        match (host, request) {
+            (_, Err(message)) => self.push_failed(handle, message),
+            (None, Ok(_)) => self.push_failed(handle, "fetch is not available here".to_string()),
+            (Some(host), Ok(request)) => {
+                let response = host.fetch(request);
+                let task = tokio::spawn(async move { (response.await, Instant::now()) });
+                self.ops.push((handle, Op::Fetch(AbortOnDrop(task))));
+            }
+        }
+        Ok(handle)
     }
 
     /// Forgets `handle`: its completion will not be delivered.
     pub(crate) fn cancel(&mut self, handle: u32) {
-        self.ops.retain(|(h, _)| *h != handle);
+        if let Some(deadline) = self.deadlines.remove(&handle) {
+            self.timers.remove(&(deadline, handle));
+        } else {
+            self.ops.retain(|(h, _)| *h != handle);
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.timers.is_empty() && self.ops.is_empty()
     }
 
-    /// The first operation that has finished, removed from the set. `Pending` until one
-    /// finishes (the caller checks `is_empty` first: an empty set never finishes).
+    /// The operation that became due first, removed from the set. `Pending` until one is
+    /// due (the caller checks `is_empty` first: an empty set never finishes).
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Completion> {
-        let mut finished = None;
-        for (index, (handle, op)) in self.ops.iter_mut().enumerate() {
-            let outcome = match op {
-                Op::Timer(sleep) => sleep.as_mut().poll(cx).map(|()| Ok(None)),
-                Op::Fetch(task) => Pin::new(&mut task.0).poll(cx).map(|joined| match joined {
-                    Ok(Ok(response)) => Ok(Some(response)),
-                    Ok(Err(message)) => Err(message),
-                    Err(e) if e.is_panic() => Err("the host's fetch panicked".to_string()),
-                    Err(_) => Err("the fetch was cancelled".to_string()),
-                }),
-                Op::Failed(message) => Poll::Ready(Err(std::mem::take(message))),
-            };
-            if let Poll::Ready(outcome) = outcome {
-                finished = Some((index, *handle, outcome));
-                break;
+        // Fetches that finished since the last poll become `Done`, stamped when they did.
+        for (_, op) in &mut self.ops {
+            if let Op::Fetch(task) = op
+                && let Poll::Ready(joined) = Pin::new(&mut task.0).poll(cx)
+            {
+                *op = match joined {
+                    Ok((outcome, at)) => Op::Done { at, outcome },
+                    Err(e) => Op::Done {
+                        at: Instant::now(),
+                        outcome: Err(if e.is_panic() {
+                            "the host's fetch panicked".to_string()
+                        } else {
+                            "the fetch was cancelled".to_string()
+                        }),
+                    },
+                };
             }
         }
-        let Some((index, handle, outcome)) = finished else {
-            return Poll::Pending;
-        };
-        self.ops.remove(index);
-        Poll::Ready(match outcome {
-            Ok(None) => Completion {
-                handle,
-                ok: true,
-                meta: String::new(),
-                body: Vec::new(),
-            },
-            Ok(Some(response)) => Completion {
-                handle,
-                ok: true,
-                meta: response.meta_json(),
-                body: response.body,
-            },
-            Err(message) => Completion {
-                handle,
-                ok: false,
-                meta: message,
-                body: Vec::new(),
-            },
-        })
+        let first_done = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter_map(|(index, (handle, op))| match op {
+                Op::Done { at, .. } => Some((*at, *handle, index)),
+                Op::Fetch(_) => None,
+            })
+            .min();
+        let due_timer = self.due_timer(cx);
+        match (due_timer, first_done) {
+            (Some((deadline, handle)), done)
+                if done.is_none_or(|(at, h, _)| (deadline, handle) < (at, h)) =>
+            {
+                self.timers.remove(&(deadline, handle));
+                self.deadlines.remove(&handle);
+                Poll::Ready(Completion {
+                    handle,
+                    ok: true,
+                    meta: String::new(),
+                    body: Vec::new(),
+                })
+            }
+            (_, Some((_, handle, index))) => {
+                let (_, op) = self.ops.remove(index);
+                let Op::Done { outcome, .. } = op else {
+                    unreachable!("only finished operations are picked");
+                };
+                Poll::Ready(completion(handle, outcome))
+            }
+            (_, None) => Poll::Pending,
+        }
+    }
+
+    /// The earliest timer if its deadline has passed; otherwise arms the sleep for it
+    /// (registering `cx`'s waker) and returns `None`.
+    fn due_timer(&mut self, cx: &mut Context<'_>) -> Option<(Instant, u32)> {
+        let &(deadline, handle) = self.timers.first()?;
+        // The clock, not the sleep, decides: the timer driver may not have turned since
+        // the node computed past the deadline.
+        if deadline <= Instant::now() {
+            return Some((deadline, handle));
+        }
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.deadline() != deadline {
+            sleep.as_mut().reset(deadline);
+        }
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Some((deadline, handle)),
+            Poll::Pending => None,
+        }
+    }
+}
+
+fn completion(handle: u32, outcome: FetchOutcome) -> Completion {
+    match outcome {
+        Ok(response) => Completion {
+            handle,
+            ok: true,
+            meta: response.meta_json(),
+            body: response.body,
+        },
+        Err(message) => Completion {
+            handle,
+            ok: false,
+            meta: message,
+            body: Vec::new(),
+        },
     }
 }
 
@@ -174,6 +259,33 @@ mod tests {
             order.push(poll_fn(|cx| ops.poll_next(cx)).await.handle);
         }
         assert_eq!(order, vec![first, second, late]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timers_due_together_fire_in_deadline_order_not_start_order() {
+        let mut ops = PendingOps::default();
+        let late = ops.start_timer(50).unwrap();
+        let early = ops.start_timer(10).unwrap();
+        // The node computes past both deadlines before it waits.
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let mut order = Vec::new();
+        while !ops.is_empty() {
+            order.push(poll_fn(|cx| ops.poll_next(cx)).await.handle);
+        }
+        assert_eq!(order, vec![early, late]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_after_a_timer_was_due_is_delivered_after_the_timer() {
+        let mut ops = PendingOps::default();
+        let timer = ops.start_timer(5).unwrap();
+        tokio::time::advance(Duration::from_millis(20)).await;
+        let failed = ops
+            .start_fetch(None, Err("malformed fetch request: x".into()))
+            .unwrap();
+        let first = poll_fn(|cx| ops.poll_next(cx)).await.handle;
+        let second = poll_fn(|cx| ops.poll_next(cx)).await.handle;
+        assert_eq!((first, second), (timer, failed));
     }
 
     #[tokio::test(start_paused = true)]
@@ -206,6 +318,7 @@ mod tests {
             ops.start_timer(1000).unwrap();
         }
         assert!(ops.start_timer(1000).is_err());
+        assert!(ops.start_fetch(None, Err("x".into())).is_err());
     }
 
     #[test]

@@ -83,6 +83,17 @@ fn declared_dependencies_scope_hosts_and_secrets() {
 }
 
 #[test]
+fn services_named_in_code_do_not_widen_a_declared_scope() {
+    let uses = CodeUses {
+        dependencies: Some(["github".to_string()].into()),
+        services: ["slack".to_string(), "other".to_string()].into(),
+    };
+    let a = access("declared", Some(&uses));
+    assert_eq!(a.scope, Scope::Declared);
+    assert_eq!(a.secrets.services().collect::<Vec<_>>(), ["github"]);
+}
+
+#[test]
 fn literal_uses_found_at_build_time_scope_the_node() {
     let uses = CodeUses {
         dependencies: Some(["slack".to_string(), "undeclared".to_string()].into()),

@@ -68,7 +68,7 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
         }
         if let Some(at) = node.uses.dynamic.first() {
             out_printer.note(format!(
-                "note: node \"{}\" names a dependency with a non-literal expression ({at}): it keeps access to the whole contract\n  = help: use string literals, or list its dependencies in nodes.{}.dependencies",
+                "note: node \"{}\" names a dependency or a secrets service with a non-literal expression ({at}): it keeps access to the whole contract and every secret\n  = help: use string literals (ctx.dependency(\"x\"), ctx.secrets.x), or list its dependencies in nodes.{}.dependencies",
                 node.id, node.id
             ));
         }

@@ -3,6 +3,7 @@
 mod build;
 mod configure;
 mod dev;
+mod host_e2e;
 mod init;
 mod run;
 mod secrets;

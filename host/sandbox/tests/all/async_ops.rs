@@ -62,6 +62,28 @@ async fn cleared_timers_do_not_fire() {
     assert_eq!(run(&clearer, json!({})).await.unwrap(), json!(false));
 }
 
+#[tokio::test]
+async fn timers_that_are_all_due_fire_in_deadline_order_not_start_order() {
+    // Both timers are due by the time the node first waits (it is busy for 60 ms): the one
+    // with the earlier deadline must fire first, as in V8, although it was set second.
+    let busy = node(
+        "busy",
+        "export default async function run() {
+            const order = [];
+            setTimeout(() => order.push('late'), 40);
+            setTimeout(() => order.push('early'), 5);
+            const end = Date.now() + 60;
+            while (Date.now() < end) {}
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            return order;
+        }",
+    );
+    assert_eq!(
+        run(&busy, json!({})).await.unwrap(),
+        json!(["early", "late"])
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_runs_waiting_on_one_second_timers_finish_together() {
     let waiter = node(

@@ -21,6 +21,22 @@ async fn returning_undefined_gives_null() {
 }
 
 #[tokio::test]
+async fn function_to_string_gives_the_source_text_as_in_v8() {
+    // Libraries tell native functions from their own by `[native code]` in this text.
+    let printer = node(
+        "printer",
+        "const add = (a, b) => a + b;
+        export default async function run() {
+            return [String(add), Function.prototype.toString.call(Math.max).includes('[native code]')];
+        }",
+    );
+    assert_eq!(
+        run(&printer, json!({})).await.unwrap(),
+        json!(["(a, b) => a + b", true])
+    );
+}
+
+#[tokio::test]
 async fn the_node_sees_config_secrets_and_its_input() {
     let reader = node(
         "reader",

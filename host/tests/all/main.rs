@@ -1,0 +1,16 @@
+//! Integration tests of the host with real compiled nodes: TypeScript compiled by
+//! tntc-compiler, run in the real sandbox, fetching from real local servers, served by the
+//! real HTTP API.
+
+mod api;
+mod api_server;
+mod conformance;
+mod escape_host;
+mod escape_limits;
+mod escape_network;
+mod escape_secrets;
+mod escape_state;
+mod executor;
+mod servers;
+mod support;
+mod waiters;

@@ -1,0 +1,248 @@
+//! End to end: `tntc build` writes a bundle, the real `tntc-host` binary serves it over
+//! HTTP, and stops cleanly on SIGTERM. A tampered bundle keeps the host from starting.
+//!
+//! `tntc-host` is another package's binary, so cargo does not build it for this test: it is
+//! looked up next to `tntc` in the target directory. `cargo test --workspace` builds it;
+//! with `cargo test -p tntc`, run `cargo build -p tntc-host` first.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::{cache_dir, stderr, tntc_cached};
+
+/// The `tntc-host` binary next to `tntc`.
+fn host_binary() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_tntc")).with_file_name("tntc-host");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p tntc-host` (or `cargo test --workspace`, which builds it)",
+        path.display()
+    );
+    path
+}
+
+/// Builds `examples/word-count` into a fresh directory; returns it (the bundle is its root).
+fn built_word_count() -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("tmp");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/word-count");
+    let example = example.to_string_lossy().into_owned();
+    let target = out.path().to_string_lossy().into_owned();
+    let built = tntc_cached(out.path(), &["build", &example, "--out", &target]);
+    assert!(built.status.success(), "tntc build: {}", stderr(&built));
+    out
+}
+
+/// A running `tntc-host`; killed if the test ends early.
+struct Host {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn spawn_host(bundle: &Path, port: u16) -> Child {
+    Command::new(host_binary())
+        .arg("--workflow")
+        .arg(bundle.join("workflow.yaml"))
+        .args(["--port", &port.to_string(), "--listen", "127.0.0.1"])
+        .args(["--max-body-bytes", "4096"])
+        .arg("--cache-dir")
+        .arg(cache_dir())
+        .env("TNTC_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tntc-host")
+}
+
+/// Starts the host on a free port and waits for `/ready`. A port taken between choosing
+/// and binding makes the host exit; another port is tried.
+fn start_host(bundle: &Path) -> Host {
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut host = Host {
+            child: spawn_host(bundle, port),
+            port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = host.child.try_wait().expect("poll tntc-host") {
+                let err = read_all(host.child.stderr.take());
+                if err.contains("cannot listen") {
+                    break;
+                }
+                panic!("tntc-host exited with {status} before it was ready:\n{err}");
+            }
+            if get(port, "/ready").is_some_and(|(status, _)| status == 200) {
+                return host;
+            }
+            assert!(Instant::now() < deadline, "tntc-host was not ready in 60 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("no free port for tntc-host after 5 attempts");
+}
+
+fn read_all(pipe: Option<impl Read>) -> String {
+    let mut text = String::new();
+    if let Some(mut pipe) = pipe {
+        let _ = pipe.read_to_string(&mut text);
+    }
+    text
+}
+
+/// One request; `None` while nothing answers. Returns the status and the body.
+fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    // The server may answer (413) before reading a large body; a reset then is fine.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let status = std::str::from_utf8(&response[..split])
+        .ok()?
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((status, response[split + 4..].to_vec()))
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
+    request(port, "GET", path, b"")
+}
+
+fn json_of(body: &[u8]) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().expect("poll tntc-host") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tntc-host did not exit within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn tntc_host_serves_a_built_bundle_and_stops_cleanly_on_sigterm() {
+    let bundle = built_word_count();
+    let mut host = start_host(bundle.path());
+    let port = host.port;
+
+    let (status, body) = request(port, "POST", "/run", br#"{"text": "a b a"}"#).expect("POST /run");
+    let result = json_of(&body);
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["success"], true);
+    assert_eq!(result["errors"], json!({}));
+    assert_eq!(
+        result["outputs"]["report"],
+        json!({
+            "total": 3,
+            "unique": 2,
+            "top": [{"word": "a", "count": 2}, {"word": "b", "count": 1}],
+            "summary": "3 words, 2 distinct",
+        })
+    );
+    let timings = result["timing"]["nodeTimings"]
+        .as_object()
+        .expect("nodeTimings");
+    assert_eq!(
+        timings.keys().collect::<Vec<_>>(),
+        ["tokenize", "count", "report"]
+    );
+
+    let (status, body) = get(port, "/health").expect("GET /health");
+    assert_eq!((status, json_of(&body)), (200, json!({"status": "ok"})));
+    let (status, body) = get(port, "/nope").expect("GET /nope");
+    assert_eq!(
+        (status, json_of(&body)),
+        (404, json!({"error": "not found"}))
+    );
+    let (status, body) = request(port, "POST", "/run", b"{not json").expect("bad JSON");
+    assert_eq!(status, 400);
+    let error = json_of(&body)["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(error.contains("not valid JSON"), "{error}");
+    let big = format!("{{\"text\": \"{}\"}}", "x".repeat(8192));
+    let (status, _) = request(port, "POST", "/run", big.as_bytes()).expect("big body");
+    assert_eq!(status, 413);
+    // GET /run runs with `{}`: the tokenizer sees no text.
+    let (status, body) = get(port, "/run").expect("GET /run");
+    assert_eq!(status, 200);
+    assert_eq!(json_of(&body)["outputs"]["report"]["total"], 0);
+
+    sigterm(&host.child);
+    let exit = wait_exit(&mut host.child, Duration::from_secs(15));
+    assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
+    let out = read_all(host.child.stdout.take());
+    assert!(out.contains("Workflow: word-count v1.0"), "{out}");
+    assert!(out.contains("Stage 1: tokenize"), "{out}");
+    assert!(out.contains("[tokenize] INFO tokenized 3 words"), "{out}");
+}
+
+#[test]
+fn a_tampered_bundle_keeps_tntc_host_from_starting_and_says_why() {
+    let bundle = built_word_count();
+    let module = bundle.path().join("nodes/count.wasm");
+    let mut bytes = std::fs::read(&module).expect("read count.wasm");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&module, bytes).expect("tamper with count.wasm");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut child = spawn_host(bundle.path(), port);
+    let exit = wait_exit(&mut child, Duration::from_secs(30));
+    let err = read_all(child.stderr.take());
+    assert_eq!(exit.code(), Some(1), "exit status {exit:?}: {err}");
+    assert!(err.contains("nodes/count.wasm"), "{err}");
+    assert!(
+        err.contains("does not match the bundle manifest") && err.contains("rebuild"),
+        "{err}"
+    );
+    assert!(get(port, "/health").is_none(), "nothing listens");
+}

@@ -1,10 +1,9 @@
 //! Compile errors: what went wrong, where (file:line:column and byte span), what to do.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use tntc_spec::{Diagnostic, SourceFile, Span};
 
 use crate::source::SourceText;
 
@@ -81,8 +80,8 @@ impl ErrorKind {
 /// `path` is relative to the workflow directory with `/` separators. `line`/`column` are
 /// 1-based (column in characters); both are 0 when the error concerns a whole file (for
 /// example one that cannot be read). `span` is the byte range in the file's text, which
-/// [`CompileError::source_text`] returns; the error implements [`miette::Diagnostic`] with
-/// that text attached, so the CLI can render it with a snippet.
+/// [`CompileError::source_text`] returns, so [`CompileError::render`] can show the line with
+/// a caret under the spot (the same renderer as workflow.yaml diagnostics).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct CompileError {
@@ -102,7 +101,7 @@ pub struct CompileError {
     pub label: String,
     /// What to do about it.
     pub hint: Option<String>,
-    snippet: Option<NamedSource<Arc<str>>>,
+    text: Option<Arc<str>>,
 }
 
 impl CompileError {
@@ -125,7 +124,7 @@ impl CompileError {
             message: message.into(),
             label: label.into(),
             hint,
-            snippet: Some(NamedSource::new(source.path(), source.text_arc())),
+            text: Some(source.text_arc()),
         }
     }
 
@@ -145,13 +144,13 @@ impl CompileError {
             message: message.into(),
             label: String::new(),
             hint,
-            snippet: None,
+            text: None,
         }
     }
 
     /// The full text of the file the error points into, when it was read.
     pub fn source_text(&self) -> Option<&str> {
-        self.snippet.as_ref().map(|s| s.inner().as_ref())
+        self.text.as_deref()
     }
 
     /// `path:line:column`, or just `path` for a file-level error.
@@ -163,73 +162,40 @@ impl CompileError {
         }
     }
 
-    /// Renders the error as plain text, rustc style, for terminals without colour and for
-    /// logs and snapshots:
+    /// Renders the error rustc style, like workflow.yaml diagnostics (ANSI colors only when
+    /// `color` is set):
     ///
     /// ```text
     /// error: `Deno.env` is not available in the sandbox
     ///  --> nodes/x.ts:3:15
     ///   |
     /// 3 | const token = Deno.env.get("TOKEN");
-    ///   |               ^^^^^^^^ the Deno namespace does not exist here
-    ///   = help: read configuration from ctx.config ...
+    ///   |               ^^^^^^^^ Deno API
+    ///   |
+    ///   = help: read settings from ctx.config ...
     /// ```
-    pub fn render_plain(&self) -> String {
-        let mut out = format!("error: {}\n --> {}\n", self.message, self.location());
-        if let (Some(text), Some(span)) = (self.source_text(), &self.span) {
-            let line_text = text
-                .lines()
-                .nth(self.line.saturating_sub(1) as usize)
-                .unwrap_or_default()
-                .trim_end_matches('\r');
-            let number = self.line.to_string();
-            let gutter = " ".repeat(number.len());
-            let line_start = text
-                .get(..span.start)
-                .and_then(|t| t.rfind('\n'))
-                .map_or(0, |i| i + 1);
-            let before = text.get(line_start..span.start).unwrap_or_default();
-            let underlined_end = span.end.min(line_start + line_text.len());
-            let underlined = text.get(span.start..underlined_end).unwrap_or_default();
-            let pad: String = before
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let carets = "^".repeat(underlined.chars().count().max(1));
-            let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{number} | {line_text}");
-            let _ = writeln!(out, "{gutter} | {pad}{carets} {}", self.label);
-            if let Some(hint) = &self.hint {
-                let _ = writeln!(out, "{gutter} = help: {hint}");
+    pub fn render(&self, color: bool) -> String {
+        match (self.source_text(), &self.span) {
+            (Some(text), Some(span)) => {
+                let source = SourceFile::new(&self.path, text);
+                let mut d =
+                    Diagnostic::error("", Span::new(span.start, span.end), self.message.clone());
+                if !self.label.is_empty() {
+                    d = d.with_label(self.label.clone());
+                }
+                if let Some(hint) = &self.hint {
+                    d = d.with_hint(hint.clone());
+                }
+                tntc_spec::diagnostic::render(&source, &d, color)
             }
-        } else if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = help: {hint}");
+            _ => {
+                let mut out = format!("error: {}\n --> {}\n", self.message, self.location());
+                if let Some(hint) = &self.hint {
+                    out.push_str(&format!("  = help: {hint}\n"));
+                }
+                out
+            }
         }
-        out
-    }
-}
-
-impl Diagnostic for CompileError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(self.kind.code()))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.hint
-            .as_ref()
-            .map(|hint| Box::new(hint) as Box<dyn std::fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
-        let label = (!self.label.is_empty()).then(|| self.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            label, span,
-        ))))
     }
 }
 

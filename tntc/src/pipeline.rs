@@ -6,14 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tntc_compiler::{
-    CompileError, DependencyUse, TranspiledNode, compile_workflow, emit_node_module,
-};
+use tntc_compiler::{DependencyUse, TranspiledNode, compile_workflow, emit_node_module};
 use tntc_host::access::CodeUses;
 use tntc_host::bundle::BuiltNode;
 use tntc_host::cache_dir::default_cache_dir;
 use tntc_sandbox::{Sandbox, SandboxConfig};
-use tntc_spec::{Checked, Diagnostic, SourceFile, Span, diagnostic};
+use tntc_spec::Checked;
 
 /// One compiled node.
 #[derive(Clone, Debug)]
@@ -118,12 +116,8 @@ pub fn compile_nodes(
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<CompiledNode>, Vec<String>> {
     progress(Progress::Transpiling(nodes.len()));
-    let transpiled = compile_workflow(dir, nodes).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| render_compile_error(e, color))
-            .collect::<Vec<_>>()
-    })?;
+    let transpiled = compile_workflow(dir, nodes)
+        .map_err(|errors| errors.iter().map(|e| e.render(color)).collect::<Vec<_>>())?;
     let mut compiled = Vec::with_capacity(transpiled.len());
     let mut errors = Vec::new();
     for node in transpiled {
@@ -164,31 +158,6 @@ fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, 
         files: node.sources,
         compile_time: started.elapsed(),
     })
-}
-
-/// A compile error rendered like the spec's diagnostics (rustc style).
-pub fn render_compile_error(error: &CompileError, color: bool) -> String {
-    match (error.source_text(), &error.span) {
-        (Some(text), Some(span)) => {
-            let source = SourceFile::new(&error.path, text);
-            let mut d =
-                Diagnostic::error("", Span::new(span.start, span.end), error.message.clone());
-            if !error.label.is_empty() {
-                d = d.with_label(error.label.clone());
-            }
-            if let Some(hint) = &error.hint {
-                d = d.with_hint(hint.clone());
-            }
-            diagnostic::render(&source, &d, color)
-        }
-        _ => {
-            let mut out = format!("error: {}\n --> {}\n", error.message, error.location());
-            if let Some(hint) = &error.hint {
-                out.push_str(&format!("  = help: {hint}\n"));
-            }
-            out
-        }
-    }
 }
 
 /// Dependency names the node's code uses that the contract does not declare.

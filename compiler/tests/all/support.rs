@@ -54,7 +54,7 @@ impl Flow {
 pub fn render(errors: &[CompileError]) -> String {
     errors
         .iter()
-        .map(CompileError::render_plain)
+        .map(|e| e.render(false))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -93,7 +93,6 @@ mod network;
 mod policy;
 mod target;
 mod transport;
-mod wire;
 
 pub use address::{AddressClass, Classification, classify};
 pub use client::{FetchClient, FetchConfig, FetchRequest, FetchResponse};

@@ -200,7 +200,7 @@ impl Flow {
         let transpiled = compile_workflow(dir.path(), &nodes).map_err(|errors| {
             errors
                 .iter()
-                .map(|e| e.render_plain())
+                .map(|e| e.render(false))
                 .collect::<Vec<_>>()
                 .join("\n")
         })?;

@@ -15,7 +15,6 @@ use tntc_spec::{Checked, Diagnostic, Loaded, SourceFile, Span, diagnostic};
 use super::{count, invalid, load};
 use crate::drift::{self, Drift};
 use crate::output::Printer;
-use crate::pipeline::render_compile_error;
 
 /// Validates the workflow at `dir`; exit 1 when invalid.
 pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
@@ -151,7 +150,7 @@ fn compile_problem(loaded: &Loaded, error: &CompileError, color: bool) -> CodePr
     }
     CodeProblem {
         error: true,
-        text: render_compile_error(error, color),
+        text: error.render(color),
         report,
     }
 }

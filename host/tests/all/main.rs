@@ -10,6 +10,7 @@ mod escape_limits;
 mod escape_network;
 mod escape_secrets;
 mod escape_state;
+mod examples;
 mod executor;
 mod servers;
 mod support;

@@ -26,6 +26,15 @@
   const field = (dep, name) => (dep[name] === null ? undefined : dep[name]);
   const undeclared = (name) =>
     new Error(`Dependency "${name}" not declared in contract. Add it to workflow.yaml contract.dependencies.`);
+  // A name the contract declares but the node's scope (nodes.<id>.dependencies) leaves out:
+  // the original had no per-node scopes, so this message is tntc's own.
+  const missing = (invocation, name) =>
+    Array.isArray(invocation.outOfScope) && invocation.outOfScope.includes(name)
+      ? new Error(
+          `Dependency "${name}" is declared in the contract but not available to node "${invocation.node}". ` +
+            `Add it to workflow.yaml nodes.${invocation.node}.dependencies.`,
+        )
+      : undeclared(name);
 
   function makeLogger() {
     const logger = {};
@@ -73,7 +82,7 @@
       secrets,
       dependency: (name) => {
         const key = String(name);
-        if (!Object.prototype.hasOwnProperty.call(dependencies, key) || !dependencies[key]) throw undeclared(key);
+        if (!Object.prototype.hasOwnProperty.call(dependencies, key) || !dependencies[key]) throw missing(invocation, key);
         const dep = dependencies[key];
         const protocol = field(dep, "protocol");
         const port = field(dep, "port") ?? defaultPorts[protocol] ?? 443;
@@ -119,7 +128,7 @@
           access.fetches.push(path);
           return mockJson({ mock: true, dependency: name, path });
         };
-        if (hasContract && !declared) throw undeclared(name);
+        if (hasContract && !declared) throw missing(invocation, name);
         if (!hasContract) {
           return {
             protocol: "https", host: `mock-${name}.example.com`, port: 443, authType: "test-auth", secret: undefined,

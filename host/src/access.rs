@@ -56,6 +56,9 @@ pub struct NodeAccess {
     pub scope: Scope,
     /// The dependency names in scope.
     pub in_scope: Vec<String>,
+    /// Contract dependencies outside the scope (named, so `ctx.dependency` can say why it
+    /// refuses them; nothing else about them reaches the sandbox).
+    pub out_of_scope: Vec<String>,
 }
 
 /// Computes `node`'s access.
@@ -138,6 +141,11 @@ pub fn node_access(
         dependencies,
         scope,
         in_scope: visible.iter().map(|d| d.name.clone()).collect(),
+        out_of_scope: contract
+            .iter()
+            .filter(|d| !names.contains(&d.name))
+            .map(|d| d.name.clone())
+            .collect(),
     })
 }
 

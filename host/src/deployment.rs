@@ -173,6 +173,7 @@ impl Deployment {
                 "config": config_json,
                 "secrets": access.secrets,
                 "dependencies": access.dependencies,
+                "outOfScope": access.out_of_scope,
             })
             .to_string();
             // Reopen the object to append `"input": <json>}` per run without re-serializing.

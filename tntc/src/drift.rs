@@ -142,12 +142,14 @@ pub fn in_code<'a>(workflow: &Workflow, nodes: &'a [TranspiledNode]) -> Vec<(Dri
 }
 
 /// The dependency name in the message `ctx.dependency` throws for a name outside the node's
-/// view (`Dependency "<name>" not declared in contract. ...`).
+/// view (`Dependency "<name>" not declared in contract. ...`, or `... is declared in the
+/// contract but not available to node ...` for a name its scope leaves out).
 pub fn thrown_dependency(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("Dependency \"")?;
     let (name, tail) = rest.split_once('"')?;
-    tail.starts_with(" not declared in contract.")
-        .then_some(name)
+    (tail.starts_with(" not declared in contract.")
+        || tail.starts_with(" is declared in the contract but not available to node"))
+    .then_some(name)
 }
 
 /// Contract dependencies that are not in `used`, in declaration order.

@@ -9,8 +9,12 @@ use crate::support::{error_of, flow, one_node, repo_node};
 
 const ALPHA_TOKEN: &str = "alpha-token-1111";
 const BETA_TOKEN: &str = "beta-token-2222";
-const UNDECLARED: &str =
-    "Dependency \"beta\" not declared in contract. Add it to workflow.yaml contract.dependencies.";
+/// What `ctx.dependency("beta")` throws in a node whose scope leaves beta out.
+fn out_of_scope(node: &str) -> String {
+    format!(
+        "Dependency \"beta\" is declared in the contract but not available to node \"{node}\". Add it to workflow.yaml nodes.{node}.dependencies."
+    )
+}
 
 fn scoped() -> crate::support::Deployed {
     flow(
@@ -45,10 +49,10 @@ async fn a_node_scoped_to_one_dependency_cannot_see_another_services_secret() {
             "services": ["alpha"],
             "beta": null,
             "alphaSecret": ALPHA_TOKEN,
-            "dependency": UNDECLARED,
+            "dependency": out_of_scope("peek"),
         })
     );
-    assert_eq!(result["errors"]["grab"], UNDECLARED);
+    assert_eq!(result["errors"]["grab"], out_of_scope("grab"));
     // The node that declares beta does get it: the scope, not a missing secret, hid it.
     assert_eq!(
         result["outputs"]["owner"],
@@ -122,5 +126,22 @@ async fn a_node_without_a_contract_reads_secrets_directly_as_in_the_original() {
     assert_eq!(
         result.outputs["lister"],
         json!(["github", "slack", "unused"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_the_contract_does_not_declare_throws_the_originals_message() {
+    let flow = flow(
+        "name: undeclared\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  grab:\n    path: ./nodes/grab.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    alpha:\n      protocol: https\n      host: alpha.example.com\n",
+    )
+    .file(
+        "nodes/grab.ts",
+        "import type { Context } from \"tentacular\";\nexport default async (ctx: Context) => ctx.dependency(\"nowhere\".concat(\"\")).host;\n",
+    )
+    .deploy();
+    let result = flow.run(json!({})).await;
+    assert_eq!(
+        error_of(&result, "grab"),
+        "Dependency \"nowhere\" not declared in contract. Add it to workflow.yaml contract.dependencies."
     );
 }

@@ -107,7 +107,7 @@ async fn news_digest_fetchers_cannot_reach_each_others_api() {
     assert!(!result.success, "{}", show(&result));
     assert_eq!(
         result.errors["fetch-weather"],
-        "Dependency \"stories-api\" not declared in contract. Add it to workflow.yaml contract.dependencies."
+        "Dependency \"stories-api\" is declared in the contract but not available to node \"fetch-weather\". Add it to workflow.yaml nodes.fetch-weather.dependencies."
     );
     assert_eq!(
         stories.hits(),

@@ -154,6 +154,7 @@ impl Harness {
             "config": config,
             "secrets": secrets,
             "dependencies": access.dependencies,
+            "outOfScope": access.out_of_scope,
             "mode": "test",
         });
         if let Some(fields) = invocation.as_object_mut() {

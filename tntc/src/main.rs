@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             pipeline,
             verbose,
         } => commands::test::run(&out, &target, pipeline, verbose),
+        Command::Bench(args) => commands::bench::run(&out, &args),
         Command::Completions { shell } => commands::completions::run(shell),
     };
     match result {

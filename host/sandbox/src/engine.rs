@@ -47,7 +47,7 @@ pub(crate) fn create(config: &SandboxConfig) -> Result<Engine, SandboxError> {
     }
 
     let mut wasm = Config::new();
-    wasm.epoch_interruption(true)
+    wasm.epoch_interruption(config.epoch_interruption)
         .consume_fuel(config.cpu_fuel)
         .max_wasm_stack(config.max_wasm_stack_bytes)
         .async_stack_size(config.max_wasm_stack_bytes + HOST_STACK_HEADROOM)
@@ -55,7 +55,8 @@ pub(crate) fn create(config: &SandboxConfig) -> Result<Engine, SandboxError> {
     Engine::new(&wasm).map_err(|e| SandboxError::Engine(format!("{e:#}")))
 }
 
-/// Bumps the engine's epoch every `tick` until dropped.
+/// Bumps the engine's epoch every `tick` until dropped (not started when the engine has no
+/// epoch interruption).
 pub(crate) struct EpochTicker {
     // Dropping the sender wakes and ends the thread.
     _stop: mpsc::Sender<()>,

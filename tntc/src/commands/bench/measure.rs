@@ -19,7 +19,7 @@ use tntc_sandbox::{
     RunStats, RuntimeSource, Sandbox, SandboxConfig,
 };
 
-use super::stats::Distribution;
+use super::stats::{Distribution, curve};
 
 /// How long the runtime took to become usable.
 #[derive(Clone, Debug, Serialize)]
@@ -165,9 +165,8 @@ pub struct NodeResult {
     pub reset_bytes: usize,
     /// Why the node could not be measured (its first failure).
     pub error: Option<String>,
-    /// Every sample's wall time in microseconds, for charts (not in the JSON output).
-    #[serde(skip)]
-    pub samples_us: Vec<f64>,
+    /// The total's distribution at every percentile 0..=100, in microseconds (for charts).
+    pub curve_us: Vec<f64>,
 }
 
 /// Runs `module` `warmup` times, then `runs` times, each in a fresh sandbox.
@@ -191,7 +190,7 @@ pub async fn node_runs(
         memory_peak_bytes: 0,
         reset_bytes: 0,
         error: None,
-        samples_us: Vec::new(),
+        curve_us: Vec::new(),
     };
     for _ in 0..warmup {
         if let Err(failure) = module.run(request()).await {
@@ -220,7 +219,7 @@ pub async fn node_runs(
         .max()
         .unwrap_or(0);
     result.reset_bytes = sandbox.idle_resident_bytes();
-    result.samples_us = samples.iter().map(|(t, _)| t.as_secs_f64() * 1e6).collect();
+    result.curve_us = curve(&samples.iter().map(|(t, _)| *t).collect::<Vec<_>>());
     result
 }
 

@@ -45,6 +45,22 @@ impl Distribution {
     }
 }
 
+/// The samples at every percentile 0, 1, ..., 100 (nearest rank; 0 is the minimum), in
+/// microseconds; empty without samples.
+pub fn curve(samples: &[Duration]) -> Vec<f64> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut micros: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+    micros.sort_by(f64::total_cmp);
+    (0..=100)
+        .map(|p| {
+            let index = (p as f64 / 100.0 * micros.len() as f64).ceil() as usize;
+            round(micros[index.clamp(1, micros.len()) - 1])
+        })
+        .collect()
+}
+
 /// One decimal: sub-100 ns differences are noise on any machine.
 fn round(micros: f64) -> f64 {
     (micros * 10.0).round() / 10.0
@@ -90,6 +106,14 @@ mod tests {
     #[test]
     fn no_samples_summarise_to_zero() {
         assert_eq!(Distribution::of(&[]), Distribution::default());
+    }
+
+    #[test]
+    fn the_curve_runs_from_the_minimum_to_the_maximum_through_the_median() {
+        let c = curve(&micros(&(1..=200).collect::<Vec<_>>()));
+        assert_eq!(c.len(), 101);
+        assert_eq!((c[0], c[50], c[100]), (1.0, 100.0, 200.0));
+        assert!(curve(&[]).is_empty());
     }
 
     #[test]

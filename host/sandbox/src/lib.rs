@@ -39,6 +39,7 @@
 //! itself provides timers, cancellation and the `wait` loop of `wit/node.wit`.
 
 mod blocking;
+mod cache;
 mod config;
 mod engine;
 mod error;

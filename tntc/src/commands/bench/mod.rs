@@ -14,7 +14,8 @@
 //! A node's input is its fixture's (`tests/fixtures/<node>.json`), else `{}`; its config is
 //! workflow.yaml's with the fixture's on top, its secrets the local cascade's (or the
 //! fixture's). Node runs answer fetches locally (see [`measure`]); the DAG runs use the
-//! real host. The runtime cache used is a private temporary directory, removed at the end.
+//! real host. Start-up is measured with a private temporary cache directory (removed at the
+//! end); `--compare-limits` sandboxes use the usual cache, as `tntc run` does.
 //! A node or DAG run that fails is reported with its error and makes the exit code 1.
 
 mod measure;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 use tntc_host::access::node_access;
+use tntc_host::cache_dir::default_cache_dir;
 use tntc_host::deployment::{Shared, node_memory, sandbox_needs};
 use tntc_host::logs::LogSink;
 use tntc_host::secrets::Secrets;
@@ -113,14 +115,7 @@ pub fn run(out: &Printer, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let dag = dag(&sandbox, &checked, &nodes, secrets, &loaded.dir, args)?;
 
     let limits = if args.compare_limits {
-        Some(compare_limits(
-            out,
-            &base,
-            scratch.path(),
-            &nodes,
-            &cases,
-            args,
-        )?)
+        Some(compare_limits(out, &base, &nodes, &cases, args)?)
     } else {
         None
     };
@@ -309,7 +304,6 @@ fn dag(
 fn compare_limits(
     out: &Printer,
     base: &SandboxConfig,
-    cache_dir: &Path,
     nodes: &[CompiledNode],
     cases: &[NodeCase],
     args: &BenchArgs,
@@ -325,8 +319,9 @@ fn compare_limits(
             mode.label(),
             args.runs
         ));
+        // The usual cache, like `tntc run`: only the start-up measurement needs an empty one.
         let sandbox = Sandbox::new(SandboxConfig {
-            cache_dir: Some(cache_dir.to_path_buf()),
+            cache_dir: Some(default_cache_dir()),
             ..mode.config(base)
         })?;
         let mut results = Vec::with_capacity(cases.len());

@@ -115,7 +115,7 @@ fn cdf(svg: &mut String, series: &[Series]) {
             y0 + h + 16.0
         );
     }
-    for p in [0.0, 50.0, 90.0, 99.0, 100.0] {
+    for p in [0.0, 50.0, 90.0, 99.0] {
         let gy = y(p);
         let _ = writeln!(
             svg,
@@ -144,13 +144,15 @@ fn cdf(svg: &mut String, series: &[Series]) {
             "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
             points.join(" ")
         );
-        let ly = y0 + 14.0 + i as f64 * 16.0;
+        // The legend sits low in the middle, where a CDF of fast runs leaves room.
+        let ly = y0 + h - 12.0 - (series.len() - i) as f64 * 16.0;
+        let lx = x0 + w * 0.4;
         let _ = writeln!(
             svg,
             "<line x1=\"{:.1}\" y1=\"{ly:.1}\" x2=\"{:.1}\" y2=\"{ly:.1}\" stroke=\"{color}\" stroke-width=\"3\"/><text x=\"{:.1}\" y=\"{:.1}\">{} (p50 {:.1} us)</text>",
-            x0 + 10.0,
-            x0 + 30.0,
-            x0 + 36.0,
+            lx,
+            lx + 20.0,
+            lx + 26.0,
             ly + 4.0,
             escape(&s.label),
             s.curve[50]
@@ -164,7 +166,7 @@ fn breakdown(svg: &mut String, series: &[Series]) {
         .iter()
         .filter(|s| s.phases.iter().sum::<f64>() < 1000.0)
         .collect();
-    let (x0, y0, w) = (660.0, 50.0, 300.0);
+    let (x0, y0, w) = (660.0, 50.0, 250.0);
     let _ = writeln!(
         svg,
         "<text x=\"{:.1}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Where a run's time goes (p50 of each phase)</text>",

@@ -13,8 +13,9 @@
 //! `latency.svg` (the per-node latency distributions and breakdowns), in `--out`.
 //!
 //! ```text
-//! tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...]
+//! tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...] [--render]
 //! sections: per-node, v8, engine-start, warm-run, throughput, build, dev-reload
+//! --render: rewrite results.md and latency.svg from the results.json in --out
 //! ```
 
 mod chart;
@@ -46,6 +47,7 @@ struct Args {
     deno: Option<PathBuf>,
     quick: bool,
     only: Option<Vec<String>>,
+    render: bool,
 }
 
 fn repo() -> PathBuf {
@@ -61,6 +63,7 @@ fn parse_args() -> anyhow::Result<Args> {
         deno: std::env::var_os("DENO").map(PathBuf::from),
         quick: false,
         only: None,
+        render: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -70,6 +73,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--bin" => args.bin = PathBuf::from(value("--bin")?),
             "--deno" => args.deno = Some(PathBuf::from(value("--deno")?)),
             "--quick" => args.quick = true,
+            "--render" => args.render = true,
             "--only" => {
                 let list: Vec<String> = value("--only")?.split(',').map(str::to_string).collect();
                 if let Some(unknown) = list.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
@@ -82,7 +86,7 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "-h" | "--help" => {
                 println!(
-                    "tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...]\nsections: {}",
+                    "tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...] [--render]\nsections: {}\n--render: only rewrite results.md and latency.svg from the results.json in --out",
                     SECTIONS.join(", ")
                 );
                 std::process::exit(0);
@@ -91,7 +95,7 @@ fn parse_args() -> anyhow::Result<Args> {
         }
     }
     for bin in ["tntc", "tntc-host"] {
-        if !args.bin.join(bin).is_file() {
+        if !args.render && !args.bin.join(bin).is_file() {
             bail!(
                 "{} is missing: build with `cargo build --release -p tntc -p tntc-host` or pass --bin",
                 args.bin.join(bin).display()
@@ -202,7 +206,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&args).and_then(|results| write(&args.out, &results)) {
+    let results = if args.render {
+        std::fs::read_to_string(args.out.join("results.json"))
+            .context("cannot read results.json")
+            .and_then(|text| serde_json::from_str(&text).context("results.json is not JSON"))
+    } else {
+        run(&args)
+    };
+    match results.and_then(|results| write(&args.out, &results)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tntc-bench: {e:#}");

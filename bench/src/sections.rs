@@ -173,8 +173,9 @@ pub fn engine_start(env: &Env) -> anyhow::Result<Value> {
     Ok(json!({ "cached_ms": summary(&cached), "uncached_ms": summary(&uncached) }))
 }
 
-/// A host of the 3-node example, answering, with `warm` requests served.
-fn warm_host(env: &Env, warm: usize) -> anyhow::Result<Server> {
+/// A host of the 3-node example, answering, with `warm` requests served; and its RSS (KiB)
+/// half a second after its first answer.
+fn warm_host(env: &Env, warm: usize) -> anyhow::Result<(Server, u64)> {
     let (dir, cache) = env.word_count()?;
     let port = free_port()?;
     let mut server = Server::spawn(
@@ -182,16 +183,18 @@ fn warm_host(env: &Env, warm: usize) -> anyhow::Result<Server> {
         port,
     )?;
     server.first_ok(RUN_BODY, Instant::now(), Duration::from_secs(60))?;
+    std::thread::sleep(Duration::from_millis(500));
+    let (started_kib, _) = memory_kib(server.pid())?;
     let mut conn = Conn::open(port)?;
     for _ in 0..warm {
         conn.post("/run", RUN_BODY)?;
     }
-    Ok(server)
+    Ok((server, started_kib))
 }
 
 /// Sequential `POST /run` of the 3-node example on one keep-alive connection.
 pub fn warm_run(env: &Env) -> anyhow::Result<Value> {
-    let server = warm_host(env, 200)?;
+    let (server, _) = warm_host(env, 200)?;
     let mut conn = Conn::open(server.port)?;
     let requests = env.repeat(2000, 200);
     let mut samples = Vec::with_capacity(requests);
@@ -310,8 +313,10 @@ fn parse_wrk(text: &str) -> anyhow::Result<Wrk> {
 /// Throughput and memory of `tntc-host` and of the Deno baseline under the same load.
 pub fn throughput(env: &Env) -> anyhow::Result<Value> {
     let tntc = {
-        let server = warm_host(env, 200)?;
-        load(env, &server, "tntc-host")?
+        let (server, started_kib) = warm_host(env, 200)?;
+        let mut figures = load(env, &server, "tntc-host")?;
+        figures["rss_started_mib"] = json!(round(started_kib as f64 / 1024.0));
+        figures
     };
     let deno = match deno_server(env) {
         Ok(server) => load(env, &server, "the Deno baseline")?,

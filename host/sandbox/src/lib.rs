@@ -19,8 +19,8 @@
 //! ```
 //!
 //! # Performance
-//! A fresh-sandbox run of a trivial node costs a few tens of microseconds (see
-//! `examples/run_bench.rs`), because: the pooling allocator reuses instance slots and,
+//! A fresh-sandbox run of a trivial node costs about 27 us (see `examples/run_bench.rs`,
+//! `tntc bench` and `bench/README.md`), because: the pooling allocator reuses instance slots and,
 //! with `pagemap_scan`, resets only the pages a run dirtied; input and output go through
 //! linear memory (no WASI stdin/stdout); the linker and export handles are resolved once
 //! ([`wasmtime::InstancePre`], [`wasmtime::ModuleExport`]); and the WASI surface is a

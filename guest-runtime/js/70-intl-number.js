@@ -523,11 +523,40 @@
 
   internal.formatNumber = (value, locales, options) => partsToString(formatToParts(optionsOf.get(new NumberFormat(locales, options)), value));
 
+  // `toLocaleString()` and `toLocaleString("en-US")` are the common calls: the options they resolve to are kept per
+  // locale argument (constructed, and so validated, once), and safe integers, the usual value, skip the general
+  // path: for these options it yields the digits in groups of three from four digits on, after a "-" if negative.
+  const plainOptions = new Map();
+  function plainOptionsFor(locales) {
+    let o = plainOptions.get(locales);
+    if (o === undefined) {
+      o = optionsOf.get(new NumberFormat(locales));
+      plainOptions.set(locales, o);
+    }
+    return o;
+  }
+  for (const locales of [undefined, "en", "en-US"]) plainOptionsFor(locales);
+
+  function formatPlain(o, value) {
+    if (!Number.isSafeInteger(value) || Object.is(value, -0)) return partsToString(formatToParts(o, value));
+    const digits = String(value < 0 ? -value : value);
+    let out = digits;
+    if (digits.length > 3) {
+      const first = digits.length % 3 || 3;
+      out = digits.slice(0, first);
+      for (let i = first; i < digits.length; i += 3) out += "," + digits.slice(i, i + 3);
+    }
+    return value < 0 ? "-" + out : out;
+  }
+
   // Number.prototype.toLocaleString and BigInt.prototype.toLocaleString through NumberFormat.
   Object.defineProperty(Number.prototype, "toLocaleString", {
     value: function toLocaleString(locales = undefined, options = undefined) {
       if (typeof this !== "number" && !(this instanceof Number)) {
         throw new TypeError("Number.prototype.toLocaleString requires that 'this' be a Number");
+      }
+      if (options === undefined && (locales === undefined || typeof locales === "string")) {
+        return formatPlain(plainOptionsFor(locales), Number(this));
       }
       return new NumberFormat(locales, options).format(Number(this));
     },

@@ -95,7 +95,43 @@
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   }
 
+  // ASCII needs none of the general path (no expansions, marks, normalization or multi-element characters): each
+  // character is one element whose weights are tabulated here from `elements` itself, so the results are the same.
+  const asciiPrimary = new Float64Array(128);
+  const asciiTertiary = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const [element] = elements(String.fromCharCode(c), { numeric: false, ignorePunctuation: false });
+    asciiPrimary[c] = element.p;
+    asciiTertiary[c] = element.t;
+  }
+
+  function isAscii(s) {
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+    return true;
+  }
+
+  /** `compare` for two ASCII strings, without the `numeric` and `ignorePunctuation` options. */
+  function compareAscii(o, x, y) {
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      const a = asciiPrimary[x.charCodeAt(i)];
+      const b = asciiPrimary[y.charCodeAt(i)];
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+    // Every ASCII element has the same secondary weight.
+    if (o.sensitivity === "base" || o.sensitivity === "accent") return 0;
+    let tertiary = 0;
+    for (let i = 0; i < n && tertiary === 0; i++) {
+      const a = asciiTertiary[x.charCodeAt(i)];
+      const b = asciiTertiary[y.charCodeAt(i)];
+      if (a !== b) tertiary = a < b ? -1 : 1;
+    }
+    return o.caseFirst === "upper" ? -tertiary : tertiary;
+  }
+
   function compare(o, x, y) {
+    if (!o.numeric && !o.ignorePunctuation && isAscii(x) && isAscii(y)) return compareAscii(o, x, y);
     const a = elements(x, o);
     const b = elements(y, o);
     const primary = comparePrimary(a, b);
@@ -139,12 +175,28 @@
   internal.setToStringTag(Collator, "Intl.Collator");
   Intl.Collator = Collator;
 
+  // `localeCompare(that)` and `localeCompare(that, "en")` are the common calls (often in a sort comparator): the
+  // options they resolve to are kept per locale argument (constructed, and so validated, once).
+  const plainOptions = new Map();
+  function plainOptionsFor(locales) {
+    let o = plainOptions.get(locales);
+    if (o === undefined) {
+      o = optionsOf.get(new Collator(locales));
+      plainOptions.set(locales, o);
+    }
+    return o;
+  }
+  for (const locales of [undefined, "en", "en-US"]) plainOptionsFor(locales);
+
   Object.defineProperty(String.prototype, "localeCompare", {
     value: function localeCompare(that, locales = undefined, options = undefined) {
       if (this === null || this === undefined) {
         throw new TypeError("String.prototype.localeCompare called on null or undefined");
       }
-      return compare(optionsOf.get(new Collator(locales, options)), String(this), String(that));
+      const o = options === undefined && (locales === undefined || typeof locales === "string")
+        ? plainOptionsFor(locales)
+        : optionsOf.get(new Collator(locales, options));
+      return compare(o, String(this), String(that));
     },
     writable: true,
     enumerable: false,

@@ -28,11 +28,11 @@
     new Error(`Dependency "${name}" not declared in contract. Add it to workflow.yaml contract.dependencies.`);
   // A name the contract declares but the node's scope (nodes.<id>.dependencies) leaves out:
   // the original had no per-node scopes, so this message is tntc's own.
-  const missing = (invocation, name) =>
-    Array.isArray(invocation.outOfScope) && invocation.outOfScope.includes(name)
+  const missing = (node, outOfScope, name) =>
+    Array.isArray(outOfScope) && outOfScope.includes(name)
       ? new Error(
-          `Dependency "${name}" is declared in the contract but not available to node "${invocation.node}". ` +
-            `Add it to workflow.yaml nodes.${invocation.node}.dependencies.`,
+          `Dependency "${name}" is declared in the contract but not available to node "${node}". ` +
+            `Add it to workflow.yaml nodes.${node}.dependencies.`,
         )
       : undeclared(name);
 
@@ -63,37 +63,56 @@
     };
   }
 
+  // Run mode's ctx members are made once (in the snapshot) and read the run's state from these variables:
+  // an instance runs one node once, and a run that builds no closures dirties fewer pages for the host to
+  // restore. `ctx` itself is still a plain object with the five own properties of the original.
+  let runSecrets = {};
+  let runDependencies = {};
+  let runNode = "";
+  let runOutOfScope = [];
+  const runLogger = makeLogger();
+  const runMembers = {
+    fetch: async (service, path, init = undefined) => {
+      const serviceSecrets = runSecrets[service];
+      const headers = new Headers(init?.headers);
+      if (serviceSecrets) {
+        if (serviceSecrets["token"]) headers.set("Authorization", `Bearer ${serviceSecrets["token"]}`);
+        if (serviceSecrets["api_key"]) headers.set("X-API-Key", serviceSecrets["api_key"]);
+      }
+      const url = path.startsWith("http") ? path : `https://api.${service}.com${path}`;
+      return globalThis.fetch(url, { ...init, headers });
+    },
+    dependency: (name) => {
+      const key = String(name);
+      const dependencies = runDependencies;
+      if (!Object.prototype.hasOwnProperty.call(dependencies, key) || !dependencies[key]) {
+        throw missing(runNode, runOutOfScope, key);
+      }
+      const dep = dependencies[key];
+      const protocol = field(dep, "protocol");
+      const port = field(dep, "port") ?? defaultPorts[protocol] ?? 443;
+      const connection = connectionOf(dep, port);
+      if (protocol === "https") {
+        const host = connection.host;
+        connection.fetch = async (path, init = undefined) =>
+          globalThis.fetch(`https://${host}:${port}${path}`, { ...init, headers: new Headers(init?.headers) });
+      }
+      return connection;
+    },
+  };
+  const { fetch: runFetch, dependency: runDependency } = runMembers;
+
   function runContext(invocation) {
-    const secrets = objectOr(invocation.secrets, {});
-    const dependencies = objectOr(invocation.dependencies, {});
+    runSecrets = objectOr(invocation.secrets, runSecrets);
+    runDependencies = objectOr(invocation.dependencies, runDependencies);
+    runNode = String(invocation.node);
+    runOutOfScope = Array.isArray(invocation.outOfScope) ? invocation.outOfScope : [];
     return {
-      fetch: async (service, path, init = undefined) => {
-        const serviceSecrets = secrets[service];
-        const headers = new Headers(init?.headers);
-        if (serviceSecrets) {
-          if (serviceSecrets["token"]) headers.set("Authorization", `Bearer ${serviceSecrets["token"]}`);
-          if (serviceSecrets["api_key"]) headers.set("X-API-Key", serviceSecrets["api_key"]);
-        }
-        const url = path.startsWith("http") ? path : `https://api.${service}.com${path}`;
-        return globalThis.fetch(url, { ...init, headers });
-      },
-      log: makeLogger(),
-      config: objectOr(invocation.config, {}),
-      secrets,
-      dependency: (name) => {
-        const key = String(name);
-        if (!Object.prototype.hasOwnProperty.call(dependencies, key) || !dependencies[key]) throw missing(invocation, key);
-        const dep = dependencies[key];
-        const protocol = field(dep, "protocol");
-        const port = field(dep, "port") ?? defaultPorts[protocol] ?? 443;
-        const connection = connectionOf(dep, port);
-        if (protocol === "https") {
-          const host = connection.host;
-          connection.fetch = async (path, init = undefined) =>
-            globalThis.fetch(`https://${host}:${port}${path}`, { ...init, headers: new Headers(init?.headers) });
-        }
-        return connection;
-      },
+      fetch: runFetch,
+      log: runLogger,
+      config: objectOr(invocation.config, null) ?? {},
+      secrets: runSecrets,
+      dependency: runDependency,
     };
   }
 
@@ -128,7 +147,7 @@
           access.fetches.push(path);
           return mockJson({ mock: true, dependency: name, path });
         };
-        if (hasContract && !declared) throw missing(invocation, name);
+        if (hasContract && !declared) throw missing(invocation.node, invocation.outOfScope, name);
         if (!hasContract) {
           return {
             protocol: "https", host: `mock-${name}.example.com`, port: 443, authType: "test-auth", secret: undefined,
@@ -145,14 +164,17 @@
   }
 
   /**
-   * Builds ctx for an invocation. Returns { ctx, trace }: trace is null in run mode, else what the node touched:
-   * { dependencyAccesses: [{ name, fetches: [path] }], fetchCalls: [{ service, path }], secretsAccesses: [key] }.
+   * Builds ctx for an invocation. In test mode `internal.contextTrace` is then what the node touched:
+   * { dependencyAccesses: [{ name, fetches: [path] }], fetchCalls: [{ service, path }], secretsAccesses: [key] };
+   * null in run mode.
    */
+  internal.contextTrace = null;
   internal.makeContext = (invocation) => {
     if (invocation.mode === "test") {
       const trace = { dependencyAccesses: [], fetchCalls: [], secretsAccesses: [] };
-      return { ctx: testContext(invocation, trace), trace };
+      internal.contextTrace = trace;
+      return testContext(invocation, trace);
     }
-    return { ctx: runContext(invocation), trace: null };
+    return runContext(invocation);
   };
 })();

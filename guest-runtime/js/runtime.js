@@ -17,12 +17,24 @@
   const ERROR = 3;
 
   let node = null;
-  /** The run in progress: `{ fail(error) }`; an uncaught error in a callback fails it. */
-  let current = null;
+  // The run in progress (an instance runs one node once): the resolving functions of the promise `start`
+  // returned, and test mode's trace. An uncaught error in a callback rejects that promise. Module-level
+  // rather than per-run closures: a run should allocate (and dirty) as little memory as possible, since
+  // the host restores every page a run wrote.
+  let resolveRun = null;
+  let rejectRun = null;
+  let runTrace = null;
+
+  // Node code may replace the globals; the runtime keeps the originals.
+  const NativePromise = Promise;
+  const promiseThen = Promise.prototype.then;
+  const promiseResolve = Promise.resolve.bind(Promise);
+  const parseJson = JSON.parse;
+  const stringifyJson = JSON.stringify;
 
   internal.reportError = (error) => {
-    if (current !== null) {
-      current.fail(error);
+    if (rejectRun !== null) {
+      rejectRun(toError(error));
     } else {
       internal.native().log(ERROR, internal.formatLogArgs(["Uncaught", error]));
     }
@@ -74,10 +86,6 @@
       );
     }
     node = fn;
-  }
-
-  function objectOr(value, fallback) {
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : fallback;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -148,31 +156,48 @@
   // -------------------------------------------------------------------------------------------------------
   // Entry points
 
+  function captureResolvers(resolve, reject) {
+    resolveRun = resolve;
+    rejectRun = reject;
+  }
+
+  function onOutput(output) {
+    let text;
+    try {
+      text = serialiseOutput(output);
+    } catch (error) {
+      rejectRun(toError(error));
+      return;
+    }
+    // Test mode reports what the node touched next to its output (drift detection in `tntc test`).
+    resolveRun(runTrace === null ? text : `{"output":${text},"trace":${stringifyJson(runTrace)}}`);
+  }
+
+  function onFailure(error) {
+    rejectRun(toError(error));
+  }
+
+  // One promise per run, settled by the node's result or by the first uncaught error in a callback
+  // (whichever comes first, as a race would), with the node's result observed through one `then`.
   function start(invocationText) {
-    let fail;
-    const failed = new Promise((_, reject) => {
-      fail = reject;
-    });
-    current = { fail: (error) => fail(toError(error)) };
+    const run = new NativePromise(captureResolvers);
     internal.resetTimeOrigin();
-    const run = (async () => {
+    try {
       if (node === null) throw new Error("no node is loaded (load-node was not called or failed)");
       let invocation;
       try {
-        invocation = JSON.parse(String(invocationText));
+        invocation = parseJson(String(invocationText));
       } catch (error) {
         throw new Error(`the invocation is not valid JSON: ${toError(error).message}`);
       }
-      invocation = objectOr(invocation, {});
-      const { ctx, trace } = internal.makeContext(invocation);
-      const output = await node(ctx, invocation.input);
-      const text = serialiseOutput(output);
-      // Test mode reports what the node touched next to its output (drift detection in `tntc test`).
-      return trace === null ? text : `{"output":${text},"trace":${JSON.stringify(trace)}}`;
-    })();
-    return Promise.race([run, failed]).catch((error) => {
-      throw toError(error);
-    });
+      if (invocation === null || typeof invocation !== "object" || Array.isArray(invocation)) invocation = {};
+      const ctx = internal.makeContext(invocation);
+      runTrace = internal.contextTrace;
+      promiseThen.call(promiseResolve(node(ctx, invocation.input)), onOutput, onFailure);
+    } catch (error) {
+      rejectRun(toError(error));
+    }
+    return run;
   }
 
   function complete(handle, ok, meta, body) {

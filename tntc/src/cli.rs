@@ -189,6 +189,15 @@ pub enum Command {
     #[command(after_long_help = CONFIGURE_EXAMPLES)]
     Configure(ConfigureArgs),
 
+    /// Measure how fast each node starts and runs in fresh sandboxes, and the whole DAG.
+    ///
+    /// Compiles the workflow like `tntc run`, then reports runtime start-up (cold: wizer and
+    /// JIT into an empty cache; warm: from the cache), each node's fresh-sandbox run over
+    /// --runs runs (instantiate, load, input, run, output, teardown: p50/p90/p99/max; input
+    /// from tests/fixtures/<node>.json or {}; fetches answered locally), and the whole DAG.
+    /// `-o json` prints the figures as data.
+    Bench(crate::commands::bench::BenchArgs),
+
     /// Print a shell completion script.
     ///
     /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;

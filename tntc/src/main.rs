@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             pipeline,
             verbose,
         } => commands::test::run(&out, &target, pipeline, verbose),
+        Command::Bench(args) => commands::bench::run(&out, &args),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Secrets { command } => match command {
             SecretsCommand::Check { dir, secrets } => {

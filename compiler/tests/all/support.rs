@@ -59,10 +59,13 @@ pub fn render(errors: &[CompileError]) -> String {
         .join("\n")
 }
 
-/// The part of a bundle after the shared loader: the module registry and the export.
+/// The part of a bundle after the shared loader: the module registry and the export; the
+/// whole text for a node emitted without the loader (one module, no relative imports).
 pub fn modules_part(js: &str) -> &str {
-    let start = js.find("const __tntc_modules").expect("registry");
-    &js[start..]
+    match js.find("const __tntc_modules") {
+        Some(start) => &js[start..],
+        None => js,
+    }
 }
 
 /// Evaluates `node`'s bundle in QuickJS-ng as an ES module named after its filename,

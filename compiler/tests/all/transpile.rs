@@ -85,7 +85,7 @@ fn modules_imported_only_for_types_are_not_bundled_or_read() {
 }
 
 #[test]
-fn a_minimal_node_is_the_loader_plus_one_module_exporting_the_function() {
+fn a_node_without_relative_imports_is_emitted_as_its_own_module_without_the_loader() {
     let flow = Flow::new(&[(
         "nodes/hello.ts",
         "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context, input: { name?: string }) {\n  ctx.log.info(\"hello\");\n  return { greeting: `Hello, ${input.name ?? \"world\"}!` };\n}\n",
@@ -95,6 +95,7 @@ fn a_minimal_node_is_the_loader_plus_one_module_exporting_the_function() {
     assert_eq!(node.source, "nodes/hello.ts");
     assert_eq!(node.node_id, "node");
     insta::assert_snapshot!(node.js);
+    assert!(!node.js.contains("__tntc_import"), "{}", node.js);
     assert_eq!(
         run(&node, "{}").as_deref(),
         Ok(r#"{"greeting":"Hello, world!"}"#)

@@ -12,7 +12,6 @@ use http::header::{HeaderMap, LOCATION};
 use http::{Method, Request, StatusCode};
 use http_body_util::Full;
 use tokio::time::timeout_at;
-use tokio_rustls::TlsConnector;
 
 use crate::address::normalize;
 use crate::error::{FetchError, SetupError, TimeoutBound};
@@ -142,7 +141,7 @@ pub struct FetchClient {
 
 struct Inner {
     config: FetchConfig,
-    tls: TlsConnector,
+    tls: transport::Tls,
 }
 
 impl fmt::Debug for FetchClient {
@@ -162,9 +161,10 @@ struct Hop {
 }
 
 impl FetchClient {
-    /// Builds a client: loads the trusted roots once.
+    /// Builds a client: reads and checks the extra CA bundle now; the system roots are
+    /// loaded once, at the first https request.
     pub fn new(config: FetchConfig) -> Result<Self, SetupError> {
-        let tls = transport::tls_connector(config.extra_ca_pem.as_ref(), config.system_roots)?;
+        let tls = transport::Tls::new(config.extra_ca_pem.as_ref(), config.system_roots)?;
         Ok(FetchClient {
             inner: Arc::new(Inner { config, tls }),
         })

@@ -3,11 +3,11 @@
 //!
 //! The stream comes from the caller already connected to an allowed address; this module
 //! never resolves or connects. TLS uses rustls with the ring provider, the system roots
-//! plus an optional extra CA bundle, SNI and certificate name = the URL's host, and ALPN
+//! (loaded at the first https exchange) plus an optional extra CA bundle, SNI and certificate name = the URL's host, and ALPN
 //! `http/1.1`. hyper's connection future runs in a task that is aborted when the exchange
 //! is dropped, so a timed-out or abandoned fetch leaves nothing behind.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -35,9 +35,82 @@ pub enum PemSource {
     Bytes(Vec<u8>),
 }
 
-/// Builds the TLS connector: system roots (when `system_roots`) plus the extra bundle.
-pub(crate) fn tls_connector(
-    extra: Option<&PemSource>,
+/// The TLS client configuration: the extra bundle is read and checked when the client is
+/// built (a bad file is a start-up error), the system roots are loaded at the first https
+/// exchange. Reading and parsing the system store takes a few milliseconds that every
+/// host start would otherwise pay before serving, for workflows that may never fetch.
+pub(crate) struct Tls {
+    extra: Vec<CertificateDer<'static>>,
+    system_roots: bool,
+    connector: OnceLock<TlsConnector>,
+}
+
+impl Tls {
+    /// Reads and checks the extra bundle (building the configuration with it, so that any
+    /// setup error surfaces here; without a bundle there is nothing to check).
+    pub(crate) fn new(extra: Option<&PemSource>, system_roots: bool) -> Result<Tls, SetupError> {
+        let connector = OnceLock::new();
+        let extra = match extra {
+            Some(source) => {
+                let extra = extra_certificates(source)?;
+                let extra_only = tls_config(extra.clone(), false)?;
+                if !system_roots {
+                    let _ = connector.set(extra_only);
+                }
+                extra
+            }
+            None => Vec::new(),
+        };
+        Ok(Tls {
+            extra,
+            system_roots,
+            connector,
+        })
+    }
+
+    /// The connector, built at the first call (unless `new` built it).
+    pub(crate) fn connector(&self) -> Result<&TlsConnector, SetupError> {
+        if let Some(connector) = self.connector.get() {
+            return Ok(connector);
+        }
+        let built = tls_config(self.extra.clone(), self.system_roots)?;
+        Ok(self.connector.get_or_init(|| built))
+    }
+}
+
+fn extra_certificates(source: &PemSource) -> Result<Vec<CertificateDer<'static>>, SetupError> {
+    let (pem, origin) = match source {
+        PemSource::Path(path) => (
+            std::fs::read(path).map_err(|source| SetupError::ReadCa {
+                path: path.clone(),
+                source,
+            })?,
+            path.display().to_string(),
+        ),
+        PemSource::Bytes(bytes) => (bytes.clone(), "(in memory)".to_owned()),
+    };
+    let bad = |reason: String| SetupError::BadCa {
+        origin: origin.clone(),
+        reason,
+    };
+    let mut checked = RootCertStore::empty();
+    let mut certificates = Vec::new();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| bad(format!("is not valid PEM: {e}")))?;
+        checked
+            .add(cert.clone())
+            .map_err(|e| bad(format!("holds a certificate rustls cannot use: {e}")))?;
+        certificates.push(cert);
+    }
+    if certificates.is_empty() {
+        return Err(bad("holds no CERTIFICATE block".to_owned()));
+    }
+    Ok(certificates)
+}
+
+/// Builds a connector trusting `extra` and, when `system_roots`, the system store.
+fn tls_config(
+    extra: Vec<CertificateDer<'static>>,
     system_roots: bool,
 ) -> Result<TlsConnector, SetupError> {
     let mut roots = RootCertStore::empty();
@@ -47,33 +120,7 @@ pub(crate) fn tls_connector(
         let found = rustls_native_certs::load_native_certs();
         roots.add_parsable_certificates(found.certs);
     }
-    if let Some(source) = extra {
-        let (pem, origin) = match source {
-            PemSource::Path(path) => (
-                std::fs::read(path).map_err(|source| SetupError::ReadCa {
-                    path: path.clone(),
-                    source,
-                })?,
-                path.display().to_string(),
-            ),
-            PemSource::Bytes(bytes) => (bytes.clone(), "(in memory)".to_owned()),
-        };
-        let bad = |reason: String| SetupError::BadCa {
-            origin: origin.clone(),
-            reason,
-        };
-        let mut added = 0;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| bad(format!("is not valid PEM: {e}")))?;
-            roots
-                .add(cert)
-                .map_err(|e| bad(format!("holds a certificate rustls cannot use: {e}")))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(bad("holds no CERTIFICATE block".to_owned()));
-        }
-    }
+    roots.add_parsable_certificates(extra);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -100,7 +147,7 @@ impl Drop for AbortOnDrop {
 /// Sends `request` over `stream` (TLS first for https) and waits for the response head.
 pub(crate) async fn exchange(
     stream: TcpStream,
-    tls: &TlsConnector,
+    tls: &Tls,
     target: &Target,
     request: Request<Full<Bytes>>,
 ) -> Result<Exchange, FetchError> {
@@ -115,13 +162,18 @@ pub(crate) async fn exchange(
                 }
                 Host::Ip(ip) => ServerName::IpAddress((*ip).into()),
             };
-            let tls_stream = tls
-                .connect(name, stream)
-                .await
-                .map_err(|source| FetchError::Tls {
-                    authority: target.authority(),
-                    source,
-                })?;
+            let connector = tls.connector().map_err(|e| FetchError::Tls {
+                authority: target.authority(),
+                source: std::io::Error::other(format!("cannot set up TLS: {e}")),
+            })?;
+            let tls_stream =
+                connector
+                    .connect(name, stream)
+                    .await
+                    .map_err(|source| FetchError::Tls {
+                        authority: target.authority(),
+                        source,
+                    })?;
             send(tls_stream, target, request).await
         }
     }

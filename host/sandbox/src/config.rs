@@ -30,6 +30,13 @@ pub struct SandboxConfig {
     /// let deep recursion end in an out-of-bounds trap instead of a clean
     /// [`NodeFailure::StackOverflow`](crate::NodeFailure::StackOverflow).
     pub max_wasm_stack_bytes: usize,
+    /// Epoch interruption: running code checks the epoch at loop heads and calls, which
+    /// makes busy nodes yield each [`epoch_tick`](Self::epoch_tick) and trap at their
+    /// deadline. Always on in a host. **A benchmark knob** (`tntc bench --compare-limits`
+    /// turns it off to measure what the checks cost): without it a busy loop runs past its
+    /// deadline and holds its executor thread; only time spent waiting on timers and
+    /// fetches is bounded.
+    pub epoch_interruption: bool,
 }
 
 impl Default for SandboxConfig {
@@ -41,6 +48,7 @@ impl Default for SandboxConfig {
             cpu_fuel: false,
             epoch_tick: Duration::from_millis(10),
             max_wasm_stack_bytes: 4 * MIB,
+            epoch_interruption: true,
         }
     }
 }

@@ -19,8 +19,8 @@
 //! ```
 //!
 //! # Performance
-//! A fresh-sandbox run of a trivial node costs a few tens of microseconds (see
-//! `examples/run_bench.rs`), because: the pooling allocator reuses instance slots and,
+//! A fresh-sandbox run of a trivial node costs about 27 us (see `examples/run_bench.rs`,
+//! `tntc bench` and `bench/README.md`), because: the pooling allocator reuses instance slots and,
 //! with `pagemap_scan`, resets only the pages a run dirtied; input and output go through
 //! linear memory (no WASI stdin/stdout); the linker and export handles are resolved once
 //! ([`wasmtime::InstancePre`], [`wasmtime::ModuleExport`]); and the WASI surface is a
@@ -39,6 +39,7 @@
 //! itself provides timers, cancellation and the `wait` loop of `wit/node.wit`.
 
 mod blocking;
+mod cache;
 mod config;
 mod engine;
 mod error;
@@ -96,7 +97,7 @@ pub(crate) struct SandboxInner {
     /// One permit per pool slot: runs beyond the pool wait here instead of failing.
     pub(crate) slots: Semaphore,
     load: RuntimeLoad,
-    _ticker: engine::EpochTicker,
+    _ticker: Option<engine::EpochTicker>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -126,7 +127,11 @@ impl Sandbox {
         )
         .map_err(SandboxError::Runtime)?;
         let runtime = Runtime::new(&engine, &module).map_err(SandboxError::Runtime)?;
-        let ticker = engine::EpochTicker::start(&engine, config.epoch_tick)?;
+        let ticker = if config.epoch_interruption {
+            Some(engine::EpochTicker::start(&engine, config.epoch_tick)?)
+        } else {
+            None
+        };
         Ok(Self {
             inner: Arc::new(SandboxInner {
                 slots: Semaphore::new(config.max_concurrent_runs as usize),
@@ -184,6 +189,16 @@ impl Sandbox {
     /// The configuration this sandbox was created with.
     pub fn config(&self) -> &SandboxConfig {
         &self.inner.config
+    }
+
+    /// Bytes of linear memory the pool keeps resident in idle slots: after sequential runs
+    /// of one node, the pages a run dirtied and that the next teardown must restore (see
+    /// the crate's performance notes). A benchmark diagnostic.
+    pub fn idle_resident_bytes(&self) -> usize {
+        self.inner
+            .engine
+            .pooling_allocator_metrics()
+            .map_or(0, |metrics| metrics.unused_memory_bytes_resident())
     }
 }
 

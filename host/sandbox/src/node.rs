@@ -97,8 +97,7 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
              `{RUNTIME_IMPORT_MODULE}.memory`)"
         )));
     }
-    let module =
-        Module::new(&sandbox.engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+    let module = compile(sandbox, wasm)?;
     let imports = check_imports(&module, sandbox.runtime.initial_pages)?;
     let load = match module.get_export("load") {
         Some(ExternType::Func(ty)) if signature_is(&ty, 0, 1) => module
@@ -120,6 +119,32 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
             info,
         }),
     })
+}
+
+/// Compiles a node module, or maps its compilation from the cache directory
+/// (`node-<key>.cwasm`, keyed by the module's bytes and the engine's settings). A host
+/// restart then runs no compiler at all: besides the milliseconds, the JIT's code is the
+/// biggest part of the binary, and touching it at every start would keep megabytes of it
+/// resident for the life of the process.
+fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
+    let engine = &sandbox.engine;
+    let Some(dir) = sandbox.config.cache_dir.as_deref() else {
+        return Module::new(engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")));
+    };
+    let path = dir.join(format!(
+        "node-{}.cwasm",
+        crate::prepare::artifact_key(engine, wasm)
+    ));
+    // A missing, corrupt or stale entry is only a reason to compile.
+    if let Ok(Some(module)) = crate::cache::read_cached(engine, &path) {
+        return Ok(module);
+    }
+    let module = Module::new(engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+    // Caching is an optimisation: an unwritable directory only costs the next start a compile.
+    if let Ok(artifact) = module.serialize() {
+        let _ = crate::cache::write_cached(dir, &path, &artifact);
+    }
+    Ok(module)
 }
 
 /// Reads the metadata section and notes own memories or tables, with wasmparser (which

@@ -3,18 +3,17 @@
 //!
 //! Cold: instrument the plugin, instantiate it with WASI (other imports trap), call
 //! `initialize-runtime` (QuickJS and the JavaScript prelude), snapshot, then compile the
-//! snapshot. Warm: read `<cache_dir>/runtime-<key>.cwasm`, check its trailing SHA-256,
-//! and deserialize it. The key covers everything the artifact depends on: the runtime's
-//! digest, the engine's compilation settings (`precompile_compatibility_hash`, which
-//! includes wasmtime's version) and wasmtime's version again for the record. A missing,
-//! corrupt or incompatible entry is rebuilt and rewritten; it never fails the start.
+//! snapshot. Warm: map `<cache_dir>/runtime-<key>.cwasm` (see [`crate::cache`]). The key
+//! covers everything the artifact depends on: the runtime's digest, the engine's
+//! compilation settings (`precompile_compatibility_hash`, which includes wasmtime's
+//! version) and wasmtime's version again for the record. A missing, corrupt or
+//! incompatible entry is rebuilt and rewritten; it never fails the start.
 
 use crate::blocking::block_on;
 use crate::state::RunState;
-use crate::{runtime, wasi};
+use crate::{cache, runtime, wasi};
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wasmtime::{Engine, Instance, Linker, Module, Store};
@@ -47,7 +46,8 @@ pub enum RuntimeSource {
     },
 }
 
-const CACHE_FORMAT: &[u8] = b"tntc-runtime-cache-v1\0";
+const CACHE_FORMAT: &[u8] = b"tntc-runtime-cache-v2\0";
+
 const WASMTIME_VERSION: &str = env!("TNTC_WASMTIME_VERSION");
 
 /// Feeds `Hash` output into SHA-256 (`precompile_compatibility_hash` is only `Hash`).
@@ -70,9 +70,15 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The cache key for the runtime with digest `runtime_sha256` under `engine`.
 pub(crate) fn cache_key(engine: &Engine, runtime_sha256: &str) -> String {
+    artifact_key(engine, runtime_sha256.as_bytes())
+}
+
+/// The cache key of what `engine` compiles from an input identified by `input` (a digest,
+/// or the bytes themselves).
+pub(crate) fn artifact_key(engine: &Engine, input: &[u8]) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());
     hasher.write(CACHE_FORMAT);
-    runtime_sha256.hash(&mut hasher);
+    input.hash(&mut hasher);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     WASMTIME_VERSION.hash(&mut hasher);
     hex(&hasher.0.finalize())
@@ -96,7 +102,7 @@ pub(crate) fn load_or_build(
     });
     let mut cache_note = None;
     if let Some(path) = &cache_path {
-        match read_cached(engine, path) {
+        match cache::read_cached(engine, path) {
             Ok(Some(module)) => {
                 let load = RuntimeLoad {
                     source: RuntimeSource::Cache,
@@ -118,16 +124,26 @@ pub(crate) fn load_or_build(
     let artifact = engine
         .precompile_module(&snapshot)
         .map_err(|e| format!("cannot compile the pre-initialized runtime: {e:#}"))?;
-    // SAFETY: `artifact` was produced just now by this engine's own compiler.
-    #[allow(unsafe_code)]
-    let module = unsafe { Module::deserialize(engine, &artifact) }
-        .map_err(|e| format!("cannot load the compiled runtime: {e:#}"))?;
+    let written = match (&cache_path, cache_dir) {
+        (Some(path), Some(dir)) => match cache::write_cached(dir, path, &artifact) {
+            Ok(()) => Some(path),
+            Err(note) => {
+                cache_note = Some(note);
+                None
+            }
+        },
+        _ => None,
+    };
+    // Mapped from the entry just written, as a warm start would (see the module docs).
+    let mapped = written.and_then(|path| cache::map_cached(engine, path).ok());
+    let module = match mapped {
+        Some(module) => module,
+        // SAFETY: `artifact` was produced just now by this engine's own compiler.
+        #[allow(unsafe_code)]
+        None => unsafe { Module::deserialize(engine, &artifact) }
+            .map_err(|e| format!("cannot load the compiled runtime: {e:#}"))?,
+    };
     let compile = compile_started.elapsed();
-    if let (Some(path), Some(dir)) = (&cache_path, cache_dir)
-        && let Err(note) = write_cached(dir, path, &artifact)
-    {
-        cache_note = Some(note);
-    }
     let load = RuntimeLoad {
         source: RuntimeSource::Built {
             preinitialize,
@@ -138,86 +154,6 @@ pub(crate) fn load_or_build(
         cache_note,
     };
     Ok((module, load))
-}
-
-/// `Ok(None)`: no entry. `Err`: an entry exists but is unusable (it will be replaced).
-fn read_cached(engine: &Engine, path: &Path) -> Result<Option<Module>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(format!(
-                "cannot read the runtime cache {}: {e}",
-                path.display()
-            ));
-        }
-    };
-    let corrupt = || {
-        format!(
-            "the runtime cache {} is corrupt; rebuilt it",
-            path.display()
-        )
-    };
-    let Some(split) = bytes.len().checked_sub(32) else {
-        return Err(corrupt());
-    };
-    let (artifact, digest) = bytes.split_at(split);
-    if Sha256::digest(artifact).as_slice() != digest {
-        return Err(corrupt());
-    }
-    // SAFETY: the artifact was written by `write_cached` of a process using the same
-    // runtime, wasmtime version and engine settings (the key says so), and its checksum
-    // matches, so it is the compiler's output byte for byte. `deserialize` still checks
-    // its header against this engine.
-    #[allow(unsafe_code)]
-    let module = unsafe { Module::deserialize(engine, artifact) }.map_err(|e| {
-        format!(
-            "the runtime cache {} does not fit this engine ({e}); rebuilt it",
-            path.display()
-        )
-    })?;
-    Ok(Some(module))
-}
-
-/// Writes `artifact` plus its SHA-256 to `path` atomically (temporary file + rename) in
-/// `dir`, creating `dir` with mode 0700.
-fn write_cached(dir: &Path, path: &Path, artifact: &[u8]) -> Result<(), String> {
-    let fail = |what: &str, e: std::io::Error| format!("cannot {what} {}: {e}", dir.display());
-    create_private_dir(dir).map_err(|e| fail("create the runtime cache directory", e))?;
-    let temporary = dir.join(format!(
-        ".runtime-{}-{}.tmp",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    let written = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(artifact)?;
-        file.write_all(&Sha256::digest(artifact))?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(fail("write the runtime cache in", e));
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 /// Runs `initialize-runtime` under wizer and returns the snapshot module.

@@ -134,15 +134,15 @@ impl NodeModule {
         );
         let mut store = new_store(&sandbox.engine, state, fuel);
 
-        let driven = tokio::time::timeout_at(
-            deadline.into(),
+        let driven = within(
+            deadline,
             self.drive(&mut store, &request.invocation_json, limits, &mut stats),
         )
         .await;
         let result = match driven {
-            Ok(Ok(output)) => Ok(output),
-            Ok(Err(stop)) => Err(classify(stop, store.data(), limits)),
-            Err(_elapsed) => Err(NodeFailure::Timeout {
+            Some(Ok(output)) => Ok(output),
+            Some(Err(stop)) => Err(classify(stop, store.data(), limits)),
+            None => Err(NodeFailure::Timeout {
                 limit: limits.timeout,
             }),
         };
@@ -232,6 +232,27 @@ impl NodeModule {
         lap(&mut stats.output);
         Ok(text)
     }
+}
+
+/// `future`'s output, or `None` once `deadline` passes, like `tokio::time::timeout_at`
+/// except that the timer is only armed when the future first suspends. Most runs finish
+/// within their first poll and never touch the timer wheel; arming a timer there wakes a
+/// parked worker thread to re-arm its sleep, which cost every run a context switch on
+/// another core (measured with `bench/`: two thread wake-ups per `/run` of a 3-node
+/// workflow). Busy code cannot outrun the deadline either way: the epoch callback makes it
+/// yield each tick, which is a suspension.
+async fn within<F: Future>(deadline: Instant, future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(output));
+        }
+        let timer =
+            timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 /// Copies `bytes` into a fresh `cabi_realloc` allocation; `(ptr, len)` as i32s.

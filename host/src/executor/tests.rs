@@ -345,3 +345,18 @@ async fn a_panicking_runner_fails_its_node_not_the_host() {
     assert_eq!(result.errors["a"], "internal error: the node's task failed");
     assert_eq!(result.outputs["b"], 2);
 }
+
+#[tokio::test]
+async fn a_panicking_runner_in_a_stage_of_its_own_fails_its_node_and_stops_the_run() {
+    let plan = plan(&format!("{}{}", nodes(&["a", "b"]), edges(&[("a", "b")])));
+    let runner = FakeRunner::new(|node, _, _| {
+        if node == "a" {
+            panic!("runner bug")
+        } else {
+            Ok(json!(2))
+        }
+    });
+    let result = execute(&plan, runner, json!({})).await;
+    assert_eq!(result.errors["a"], "internal error: the node's task failed");
+    assert!(!result.outputs.contains_key("b"), "{:?}", result.outputs);
+}

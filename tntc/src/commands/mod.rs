@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the workflow loading they share.
 
+pub mod bench;
 pub mod build;
 pub mod completions;
 pub mod configure;

@@ -1,5 +1,6 @@
 //! End-to-end tests: run the real `tntc` binary the way a user does.
 
+mod bench;
 mod build;
 mod configure;
 mod dev;

@@ -289,3 +289,46 @@ async fn fuel_stops_a_busy_loop_and_is_reported() {
     .unwrap();
     assert!(output.stats.fuel_consumed.is_some_and(|fuel| fuel > 0));
 }
+
+#[tokio::test]
+async fn without_epoch_interruption_a_node_runs_and_a_wait_is_still_bounded() {
+    // The benchmark knob: no epoch checks in compiled code, no ticker thread.
+    let sandbox = Sandbox::new(SandboxConfig {
+        cache_dir: Some(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime-cache")),
+        max_concurrent_runs: 2,
+        epoch_interruption: false,
+        ..SandboxConfig::default()
+    })
+    .expect("a sandbox without epoch interruption starts");
+    let echo = node_in(
+        &sandbox,
+        "echo-no-epoch",
+        "export default async function run(ctx, input) { return input; }",
+    );
+    let output = run_with(
+        &echo,
+        invocation("echo-no-epoch", json!({"n": 1})),
+        RunLimits::default(),
+        RecordingHost::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(output.output, r#"{"n":1}"#);
+
+    let sleeper = node_in(
+        &sandbox,
+        "sleep-no-epoch",
+        "export default async function run() { await new Promise((r) => setTimeout(r, 60000)); }",
+    );
+    let result = run_with(
+        &sleeper,
+        invocation("sleep-no-epoch", json!({})),
+        limits(100),
+        RecordingHost::new(),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(NodeFailure::Timeout { .. })),
+        "{result:?}"
+    );
+}

@@ -119,7 +119,12 @@ fn decode_net(sink: &mut Sink, parent: &str, capabilities: &Node) -> Vec<String>
     };
     let mut out = Vec::new();
     for (pattern, span) in items {
-        if is_host_pattern(&pattern) {
+        if let Some(class) = special_address(&pattern) {
+            sink.push(
+                Diagnostic::error(&path, span, format!("capabilities.net entry \"{pattern}\" names a {class} address"))
+                    .with_hint("the sandbox never lets a node reach such addresses through capabilities.net; a dynamic-target dependency whose cidr lies inside that block is the only way to allow them"),
+            );
+        } else if is_host_pattern(&pattern) {
             out.push(pattern);
         } else {
             sink.push(
@@ -129,6 +134,33 @@ fn decode_net(sink: &mut Sink, parent: &str, capabilities: &Node) -> Vec<String>
         }
     }
     out
+}
+
+/// The class of an IP literal the sandbox refuses for `capabilities.net` (cloud metadata,
+/// link-local, unspecified, multicast, broadcast), if the entry is one.
+fn special_address(pattern: &str) -> Option<&'static str> {
+    let host = match pattern.rsplit_once(':') {
+        Some((h, p)) if p.parse::<u16>().is_ok() && (!h.contains(':') || h.ends_with(']')) => h,
+        _ => pattern,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(ip) if ip.octets()[..2] == [169, 254] => {
+            Some("link-local or cloud metadata")
+        }
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() || ip.octets()[0] == 0 => {
+            Some("unspecified")
+        }
+        std::net::IpAddr::V4(ip) if ip.is_multicast() => Some("multicast"),
+        std::net::IpAddr::V4(ip) if ip.is_broadcast() => Some("broadcast"),
+        std::net::IpAddr::V6(ip) if ip.segments()[0] == 0xfd00 && ip.segments()[1] == 0x0ec2 => {
+            Some("cloud metadata")
+        }
+        std::net::IpAddr::V6(ip) if (ip.segments()[0] & 0xffc0) == 0xfe80 => Some("link-local"),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => Some("unspecified"),
+        std::net::IpAddr::V6(ip) if ip.is_multicast() => Some("multicast"),
+        _ => None,
+    }
 }
 
 /// `host`, `host:port`, `*.domain[:port]`, an IPv4 address, or `[v6]:port`.

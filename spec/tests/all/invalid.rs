@@ -365,3 +365,26 @@ fn errors_in_every_section_are_reported_together() {
     let yaml = "name: Bad Name\nversion: x\ntriggers:\n  - type: nope\nnodes:\n  a:\n    path: ./nodes/missing.ts\nedges:\n  - {from: a, to: z}\nconfig:\n  timeout: never\n";
     assert_eq!(errors(yaml).len(), 6);
 }
+
+#[test]
+fn capability_hosts_naming_metadata_or_link_local_addresses_are_refused() {
+    let yaml = MINIMAL.replace(
+        "    path: ./nodes/hello.ts\n",
+        "    path: ./nodes/hello.ts\n    capabilities:\n      net: [\"169.254.169.254\", \"[fd00:ec2::254]:80\", \"10.0.0.1:8080\"]\n",
+    );
+    assert_errors(
+        &yaml,
+        &[
+            (
+                9,
+                13,
+                "capabilities.net entry \"169.254.169.254\" names a link-local or cloud metadata address",
+            ),
+            (
+                9,
+                32,
+                "capabilities.net entry \"[fd00:ec2::254]:80\" names a cloud metadata address",
+            ),
+        ],
+    );
+}

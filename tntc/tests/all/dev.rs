@@ -84,8 +84,8 @@ fn summary(value: &serde_json::Value) -> String {
         .to_string()
 }
 
-#[test]
-fn an_edit_is_served_after_reload_and_a_broken_edit_keeps_the_old_version() {
+/// A scratch copy of examples/word-count, and the example's own directory.
+fn word_count_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tmp");
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/word-count");
     for file in [
@@ -98,6 +98,12 @@ fn an_edit_is_served_after_reload_and_a_broken_edit_keeps_the_old_version() {
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         std::fs::copy(examples.join(file), &to).expect("copy");
     }
+    (dir, examples)
+}
+
+#[test]
+fn an_edit_is_served_after_reload_and_a_broken_edit_keeps_the_old_version() {
+    let (dir, examples) = word_count_copy();
     let dev = start(dir.path());
     wait_for(dev.port, "the first version", |v| {
         summary(v) == "3 words, 2 distinct"
@@ -142,18 +148,7 @@ fn an_edit_is_served_after_reload_and_a_broken_edit_keeps_the_old_version() {
 
 #[test]
 fn ctrl_c_stops_dev_cleanly() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/word-count");
-    for file in [
-        "workflow.yaml",
-        "nodes/tokenize.ts",
-        "nodes/count.ts",
-        "nodes/report.ts",
-    ] {
-        let to = dir.path().join(file);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(examples.join(file), &to).expect("copy");
-    }
+    let (dir, _) = word_count_copy();
     let mut dev = start(dir.path());
     wait_for(dev.port, "the first version", |v| v["success"] == true);
     let status = Command::new("kill")

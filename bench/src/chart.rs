@@ -59,7 +59,7 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The chart, or a placeholder saying why there is none.
+/// The chart, or a short note in its place when the run has no per-node results.
 pub fn render(results: &Value) -> String {
     let series = series(results);
     let mut svg = format!(

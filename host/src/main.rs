@@ -48,7 +48,8 @@ struct Args {
     #[arg(long)]
     watch: bool,
 
-    /// Where the compiled runtime is cached between restarts
+    /// Where the compiled runtime and node modules are cached between restarts; entries
+    /// unused for 14 days are deleted at start-up
     /// [default: $TNTC_CACHE_DIR, $XDG_CACHE_HOME/tntc, ~/.cache/tntc or /tmp/tntc-cache].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,

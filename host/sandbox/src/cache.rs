@@ -11,6 +11,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use wasmtime::{Engine, Module};
 
@@ -74,6 +75,52 @@ fn checksum_matches(file: &std::fs::File) -> std::io::Result<bool> {
     Ok(hasher.finalize().to_le_bytes() == recorded_crc)
 }
 
+/// How long an entry may go unused before [`sweep`] deletes it.
+pub(crate) const STALE_AFTER: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// Temporary files older than this are left over from a crashed write.
+const ABANDONED_AFTER: Duration = Duration::from_secs(3600);
+
+/// Records that the entry at `path` was used now (its modification time), so that
+/// [`sweep`] keeps it. Best effort: a read-only cache still works.
+pub(crate) fn mark_used(path: &Path) {
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
+/// Deletes the entries of `dir` unused for `stale_after` and abandoned temporary files;
+/// returns how many files it deleted. Only names this module writes are touched.
+pub(crate) fn sweep(dir: &Path, stale_after: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut deleted = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let limit = if name.ends_with(".cwasm")
+            && (name.starts_with("runtime-") || name.starts_with("node-"))
+        {
+            stale_after
+        } else if name.starts_with(".runtime-") && name.ends_with(".tmp") {
+            ABANDONED_AFTER
+        } else {
+            continue;
+        };
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok());
+        if age.is_some_and(|age| age > limit) && std::fs::remove_file(entry.path()).is_ok() {
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
 /// Maps a cache entry as the runtime module.
 pub(crate) fn map_cached(engine: &Engine, path: &Path) -> Result<Module, String> {
     // SAFETY: the entry was written by `write_cached` of a process using the same runtime,
@@ -131,4 +178,59 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_aged(dir: &Path, name: &str, age: Duration) {
+        let path = dir.join(name);
+        std::fs::write(&path, b"x").unwrap();
+        let file = std::fs::File::options().append(true).open(&path).unwrap();
+        file.set_modified(SystemTime::now() - age).unwrap();
+    }
+
+    #[test]
+    fn sweep_deletes_only_stale_entries_and_abandoned_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = Duration::from_secs(24 * 3600);
+        file_aged(dir.path(), "runtime-old.cwasm", 20 * day);
+        file_aged(dir.path(), "node-old.cwasm", 20 * day);
+        file_aged(dir.path(), "runtime-fresh.cwasm", day);
+        file_aged(
+            dir.path(),
+            ".runtime-1-2.tmp",
+            2 * 3600 * Duration::from_secs(1),
+        );
+        file_aged(dir.path(), ".runtime-3-4.tmp", Duration::from_secs(60));
+        file_aged(dir.path(), "notes.txt", 400 * day);
+        file_aged(dir.path(), "other-old.cwasm", 400 * day);
+
+        assert_eq!(sweep(dir.path(), 14 * day), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".runtime-3-4.tmp",
+                "notes.txt",
+                "other-old.cwasm",
+                "runtime-fresh.cwasm"
+            ]
+        );
+    }
+
+    #[test]
+    fn mark_used_keeps_an_entry_from_the_sweep() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = Duration::from_secs(24 * 3600);
+        file_aged(dir.path(), "node-a.cwasm", 30 * day);
+        mark_used(&dir.path().join("node-a.cwasm"));
+        assert_eq!(sweep(dir.path(), 14 * day), 0);
+        assert!(dir.path().join("node-a.cwasm").exists());
+    }
 }

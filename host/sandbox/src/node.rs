@@ -137,6 +137,7 @@ fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
     ));
     // A missing, corrupt or stale entry is only a reason to compile.
     if let Ok(Some(module)) = crate::cache::read_cached(engine, &path) {
+        crate::cache::mark_used(&path);
         return Ok(module);
     }
     let module = Module::new(engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")))?;

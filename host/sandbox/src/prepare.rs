@@ -104,6 +104,11 @@ pub(crate) fn load_or_build(
     if let Some(path) = &cache_path {
         match cache::read_cached(engine, path) {
             Ok(Some(module)) => {
+                // Marked before the sweep, so an old entry still in use is never deleted.
+                cache::mark_used(path);
+                if let Some(dir) = cache_dir {
+                    cache::sweep(dir, cache::STALE_AFTER);
+                }
                 let load = RuntimeLoad {
                     source: RuntimeSource::Cache,
                     elapsed: started.elapsed(),
@@ -144,6 +149,12 @@ pub(crate) fn load_or_build(
             .map_err(|e| format!("cannot load the compiled runtime: {e:#}"))?,
     };
     let compile = compile_started.elapsed();
+    if let Some(dir) = cache_dir {
+        cache::sweep(dir, cache::STALE_AFTER);
+    }
+    drop(artifact);
+    drop(snapshot);
+    release_compiler_memory();
     let load = RuntimeLoad {
         source: RuntimeSource::Built {
             preinitialize,
@@ -154,6 +165,20 @@ pub(crate) fn load_or_build(
         cache_note,
     };
     Ok((module, load))
+}
+
+/// Hands the memory the compiler freed back to the system. Wizer and the JIT allocate
+/// tens of megabytes across threads, and glibc keeps freed memory in its arenas: a host
+/// whose runtime was built at start-up (empty cache) otherwise held about 50 MiB more
+/// RSS for its whole life than one started from the cache (measured: 72 MiB against 16
+/// MiB after 200 `/run` of word-count).
+fn release_compiler_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of the allocator's own arenas.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Runs `initialize-runtime` under wizer and returns the snapshot module.

@@ -332,7 +332,7 @@ impl NodeRunner for Deployment {
         let redact = self.redact.clone();
         Box::pin(async move {
             match prepared.module.run(request).await {
-                Ok(out) => serde_json::from_str(&out.output).map_err(|e| {
+                Ok(out) => crate::json_text::to_value(out.output.as_bytes()).map_err(|e| {
                     NodeError::new(format!(
                         "Node \"{node}\" returned output that is not valid JSON: {e}"
                     ))

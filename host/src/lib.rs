@@ -13,6 +13,7 @@
 //! - [`secrets`]: the secrets cascade (`--secrets`, `.secrets/`, `.secrets.yaml`,
 //!   `/app/secrets`), per-node views and redaction;
 //! - [`executor`]: the DAG semantics of the original (stages, retries, fail-fast);
+//! - [`json_text`]: JSON from nodes and callers, lone UTF-16 surrogates included;
 //! - [`result`]: the `ExecutionResult` JSON;
 //! - [`server`]: the HTTP API.
 
@@ -22,6 +23,7 @@ pub mod cache_dir;
 pub mod deployment;
 pub mod engine;
 pub mod executor;
+pub mod json_text;
 pub mod logs;
 pub mod result;
 mod run_host;

@@ -240,7 +240,7 @@ async fn read_input(req: Request<Incoming>, limit: usize) -> Result<Value, (Stat
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
-    serde_json::from_slice(&bytes).map_err(|err| {
+    crate::json_text::to_value(&bytes).map_err(|err| {
         (
             StatusCode::BAD_REQUEST,
             format!("request body is not valid JSON: {err}"),

@@ -115,6 +115,18 @@ async fn post_run_passes_the_body_as_input_and_returns_200() {
 }
 
 #[tokio::test]
+async fn a_lone_surrogate_in_the_body_is_read_as_a_replacement_character() {
+    // What JavaScript clients send for a string cut inside a surrogate pair.
+    let server = start(ServerConfig::default()).await;
+    let (status, _, body) = request(server.addr, "POST", "/run", br#"{"t":"\ud83d!"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        json_body(&body)["outputs"]["echo"],
+        json!({"t": "\u{FFFD}!"})
+    );
+}
+
+#[tokio::test]
 async fn get_run_and_blank_bodies_give_an_empty_object() {
     let server = start(ServerConfig::default()).await;
     let (status, _, body) = request(server.addr, "GET", "/run", b"").await;

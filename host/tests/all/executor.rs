@@ -72,6 +72,27 @@ async fn a_chain_passes_each_output_as_is() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lone_surrogates_in_outputs_become_replacement_characters_instead_of_failing() {
+    // "👍".slice(0, 1) is half a surrogate pair; JSON.stringify writes it as "\ud83d".
+    let flow = dag(
+        &[
+            ("cut", "export default async () => ({ text: \"👍\".slice(0, 1) + \"!\" });"),
+            (
+                "codes",
+                "export default async (_ctx: unknown, input: { text: string }) =>\n  [...input.text].map((c) => c.codePointAt(0));",
+            ),
+        ],
+        &[("cut", "codes")],
+        "",
+    )
+    .deploy();
+    let result = flow.run(json!({})).await;
+    assert!(result.success, "{}", show(&result));
+    assert_eq!(output_of(&result, "cut"), &json!({"text": "\u{FFFD}!"}));
+    assert_eq!(output_of(&result, "codes"), &json!([0xFFFD, 0x21]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fan_out_siblings_run_concurrently() {
     let flow = dag(
         &[

@@ -14,7 +14,14 @@
   const nativeSplit = NativeRegExp.prototype[Symbol.split];
   const nativeSpecies = Object.getOwnPropertyDescriptor(NativeRegExp, Symbol.species);
   const sourceOf = Object.getOwnPropertyDescriptor(NativeRegExp.prototype, "source").get;
-  if (typeof nativeSplit !== "function" || nativeSpecies === undefined || typeof sourceOf !== "function") return;
+  const flagsOf = Object.getOwnPropertyDescriptor(NativeRegExp.prototype, "flags").get;
+  const regExpPrototype = NativeRegExp.prototype;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const isArray = Array.isArray;
+  if (
+    typeof nativeSplit !== "function" || nativeSpecies === undefined || typeof sourceOf !== "function" ||
+    typeof flagsOf !== "function"
+  ) return;
 
   /** Splitters not in use, by `source` + "/" + flags. */
   const idle = new Map();
@@ -24,6 +31,7 @@
   let pending = false;
 
   function reuseSplitter(pattern, flags) {
+    if (pendingSeeds.length > 0) fileSeeds();
     const key = `${sourceOf.call(pattern)}/${flags}`;
     let splitter = idle.get(key);
     if (splitter === undefined) splitter = new NativeRegExp(pattern, flags);
@@ -33,6 +41,41 @@
     inUse.push([key, splitter]);
     return splitter;
   }
+
+  // Seeds: the compiler starts each node's bundle with `globalThis.__tntc_regexp_seeds?.([...])`, listing a sticky
+  // twin (`/pattern/flags` plus `y`) of every regex literal in the node (compiler/src/bundle/seeds.rs). A literal is
+  // compiled when the node is built, so a split whose splitter is such a twin compiles nothing at run time. Seeds
+  // are filed at the first split (a node that never splits pays for nothing more), each only when it is a plain
+  // RegExp and under its own source and flags: whatever calls this can only provide the splitter the specification
+  // would have constructed for that key.
+  let pendingSeeds = [];
+  function seedSplitters(seeds) {
+    if (isArray(seeds)) pendingSeeds[pendingSeeds.length] = seeds;
+  }
+  function fileSeeds() {
+    const lists = pendingSeeds;
+    pendingSeeds = [];
+    // Index loops: user code may have replaced the array iterator by the time of the first split.
+    for (let i = 0; i < lists.length; i++) {
+      const seeds = lists[i];
+      for (let j = 0; j < seeds.length; j++) {
+        const seed = seeds[j];
+        try {
+          if (getPrototypeOf(seed) !== regExpPrototype) continue;
+          const key = `${sourceOf.call(seed)}/${flagsOf.call(seed)}`;
+          if (!idle.has(key)) idle.set(key, seed);
+        } catch {
+          // Not a RegExp after all: ignored.
+        }
+      }
+    }
+  }
+  Object.defineProperty(globalThis, "__tntc_regexp_seeds", {
+    value: seedSplitters,
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
 
   const methods = {
     get [Symbol.species]() {

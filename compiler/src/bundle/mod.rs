@@ -23,6 +23,7 @@
 mod build;
 pub(crate) mod graph;
 mod rewrite;
+mod seeds;
 
 use swc_core::common::{BytePos, DUMMY_SP, SourceMap, sync::Lrc};
 use swc_core::ecma::ast::{
@@ -84,11 +85,12 @@ fn internal(entry: &str, what: impl std::fmt::Display) -> Box<CompileError> {
     ))
 }
 
-fn loader_items(entry: &str) -> Result<Vec<ModuleItem>, Box<CompileError>> {
+/// Parses JavaScript the bundler generates (the loader, the seed statement), without spans.
+fn generated_items(entry: &str, source: &str) -> Result<Vec<ModuleItem>, Box<CompileError>> {
     let cm = SourceMap::default();
     let file = cm.new_source_file(
         Lrc::new(swc_core::common::FileName::Anon),
-        LOADER.to_owned(),
+        source.to_owned(),
     );
     let mut errors = Vec::new();
     let module = swc_core::ecma::parser::parse_file_as_module(
@@ -103,7 +105,7 @@ fn loader_items(entry: &str) -> Result<Vec<ModuleItem>, Box<CompileError>> {
     DropSpan.process(&mut program);
     match program {
         Program::Module(module) => Ok(module.body),
-        Program::Script(_) => Err(internal(entry, "loader parsed as a script")),
+        Program::Script(_) => Err(internal(entry, "generated code parsed as a script")),
     }
 }
 
@@ -116,10 +118,18 @@ pub(crate) fn emit(
 ) -> Result<Bundle, Box<CompileError>> {
     let entry = graph.entry_key().to_owned();
     let files: Vec<LoadedFile> = graph.modules.iter().map(|m| m.file.clone()).collect();
-    let body = match standalone(graph) {
+    let mut body = match standalone(graph) {
         Ok(items) => items,
         Err(graph) => bundled(graph, &entry)?,
     };
+    let seeds = seeds::statement(&Module {
+        span: DUMMY_SP,
+        body: body.clone(),
+        shebang: None,
+    });
+    if let Some(statement) = seeds {
+        body.splice(0..0, generated_items(&entry, &statement)?);
+    }
     // Transforms build trees without the parentheses precedence needs (an IIFE callee, an
     // assignment inside `||`); the fixer adds exactly those before printing.
     let mut program = Program::Module(Module {
@@ -155,7 +165,7 @@ pub(crate) fn emit(
 
 /// The loader, the registry of module functions, and the entry's default export.
 fn bundled(graph: Graph, entry: &str) -> Result<Vec<ModuleItem>, Box<CompileError>> {
-    let mut body = loader_items(entry)?;
+    let mut body = generated_items(entry, LOADER)?;
     let definitions = graph
         .modules
         .into_iter()

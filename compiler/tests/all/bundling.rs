@@ -263,3 +263,47 @@ fn a_node_path_outside_the_workflow_or_missing_is_an_error_naming_it() {
         "error: nodes/nope.ts does not exist\n --> nodes/nope.ts\n  = help: check the node's `path` in workflow.yaml (relative to the workflow directory)\n"
     );
 }
+
+#[test]
+fn split_regex_literals_get_sticky_seeds_before_any_node_code() {
+    // A bundle with and one without the loader: the seeds come first in both (only for
+    // literals given to `split`), and a bundle runs where the runtime's
+    // `__tntc_regexp_seeds` does not exist (`?.`).
+    let flow = Flow::new(&[
+        (
+            "nodes/alone.ts",
+            "export default async (_ctx: unknown, input: { s: string }) => input.s.split(/[,;]\\s*/u);\n",
+        ),
+        (
+            "nodes/with_lib.ts",
+            "import { words } from \"../lib/words.ts\";\nexport default async (_ctx: unknown, input: { s: string }) => words(input.s).concat(input.s.split(/,/));\n",
+        ),
+        (
+            "lib/words.ts",
+            "export const words = (s: string): string[] => s.split(/\\s+/).filter((w) => /^\\w+$/i.test(w));\n",
+        ),
+    ]);
+    // The bundle's first statement, without the code generator's line breaks.
+    let first = |js: &str| -> String {
+        let end = js.find(";\n").map_or(js.len(), |i| i + 1);
+        js[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let alone = flow.compile("nodes/alone.ts");
+    assert_eq!(
+        first(&alone.js),
+        r"globalThis.__tntc_regexp_seeds?.([ /[,;]\s*/uy ]);"
+    );
+    assert_eq!(
+        run(&alone, r#"{"s": "a, b;c"}"#).as_deref(),
+        Ok(r#"["a","b","c"]"#)
+    );
+    let with_lib = flow.compile("nodes/with_lib.ts");
+    assert_eq!(
+        first(&with_lib.js),
+        r"globalThis.__tntc_regexp_seeds?.([ /,/y, /\s+/y ]);"
+    );
+    assert_eq!(
+        run(&with_lib, r#"{"s": "x y,z"}"#).as_deref(),
+        Ok(r#"["x","x y","z"]"#)
+    );
+}

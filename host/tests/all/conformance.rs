@@ -286,6 +286,7 @@ conformance! {
     language_matches_v8 => "language",
     locale_date_matches_v8 => "locale-date",
     locale_number_matches_v8 => "locale-number",
+    regexp_split_matches_v8 => "regexp-split",
     structured_clone_matches_v8 => "structured-clone",
     subtle_matches_v8 => "subtle",
     timers_matches_v8 => "timers",

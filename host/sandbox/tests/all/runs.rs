@@ -181,3 +181,42 @@ async fn run_stats_account_for_the_phases() {
     assert!(stats.run > std::time::Duration::ZERO);
     assert_eq!(stats.fuel_consumed, None);
 }
+
+#[tokio::test]
+async fn split_uses_a_seeded_splitter_instead_of_compiling_one() {
+    // The compiler starts a bundle by handing the runtime a sticky twin of each regex literal
+    // (compiler/src/bundle/seeds.rs); the runtime must use it as split's splitter and ignore
+    // anything that is not a plain RegExp.
+    let splitter = node(
+        "splitter",
+        r#"const seed = new RegExp(",", "y");
+        globalThis.__tntc_regexp_seeds?.(["not a regexp", Object.create(RegExp.prototype), seed]);
+        export default async function run() {
+            const exec = RegExp.prototype.exec;
+            const seen = [];
+            RegExp.prototype.exec = function (text) { seen.push(this); return exec.call(this, text); };
+            const parts = "a,b,,c".split(new RegExp(","));
+            const other = "a;b".split(new RegExp(";"));
+            RegExp.prototype.exec = exec;
+            return {
+                parts,
+                other,
+                seedUsed: seen.filter((r) => r === seed).length,
+                execCalls: seen.length,
+                hidden: Object.keys(globalThis).includes("__tntc_regexp_seeds"),
+            };
+        }"#,
+    );
+    assert_eq!(
+        run(&splitter, json!({})).await.unwrap(),
+        json!({
+            "parts": ["a", "b", "", "c"],
+            "other": ["a", "b"],
+            // The splitter is tried at each of the six positions of "a,b,,c", then the
+            // second split (no seed for ";") compiles its own and tries three.
+            "seedUsed": 6,
+            "execCalls": 9,
+            "hidden": false
+        })
+    );
+}

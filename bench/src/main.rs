@@ -13,7 +13,7 @@
 //! `latency.svg` (the per-node latency distributions and breakdowns), in `--out`.
 //!
 //! ```text
-//! tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...] [--render]
+//! tntc-bench [--out DIR] [--bin DIR] [--host PATH] [--deno PATH] [--quick] [--only SECTION,...] [--render]
 //! sections: per-node, v8, engine-start, warm-run, throughput, build, dev-reload
 //! --render: rewrite results.md and latency.svg from the results.json in --out
 //! ```
@@ -44,6 +44,7 @@ const SECTIONS: &[&str] = &[
 struct Args {
     out: PathBuf,
     bin: PathBuf,
+    host: PathBuf,
     deno: Option<PathBuf>,
     quick: bool,
     only: Option<Vec<String>>,
@@ -60,6 +61,7 @@ fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
         out: repo().join("bench/results"),
         bin: target.join("release"),
+        host: target.join("pod").join("tntc-host"),
         deno: std::env::var_os("DENO").map(PathBuf::from),
         quick: false,
         only: None,
@@ -71,6 +73,7 @@ fn parse_args() -> anyhow::Result<Args> {
         match arg.as_str() {
             "--out" => args.out = PathBuf::from(value("--out")?),
             "--bin" => args.bin = PathBuf::from(value("--bin")?),
+            "--host" => args.host = PathBuf::from(value("--host")?),
             "--deno" => args.deno = Some(PathBuf::from(value("--deno")?)),
             "--quick" => args.quick = true,
             "--render" => args.render = true,
@@ -86,7 +89,7 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "-h" | "--help" => {
                 println!(
-                    "tntc-bench [--out DIR] [--bin DIR] [--deno PATH] [--quick] [--only SECTION,...] [--render]\nsections: {}\n--render: only rewrite results.md and latency.svg from the results.json in --out",
+                    "tntc-bench [--out DIR] [--bin DIR] [--host PATH] [--deno PATH] [--quick] [--only SECTION,...] [--render]\nsections: {}\n--render: only rewrite results.md and latency.svg from the results.json in --out",
                     SECTIONS.join(", ")
                 );
                 std::process::exit(0);
@@ -94,13 +97,17 @@ fn parse_args() -> anyhow::Result<Args> {
             other => bail!("unknown argument {other} (see --help)"),
         }
     }
-    for bin in ["tntc", "tntc-host"] {
-        if !args.render && !args.bin.join(bin).is_file() {
-            bail!(
-                "{} is missing: build with `cargo build --release -p tntc -p tntc-host` or pass --bin",
-                args.bin.join(bin).display()
-            );
-        }
+    if !args.render && !args.bin.join("tntc").is_file() {
+        bail!(
+            "{} is missing: build it with `cargo build --release -p tntc` or pass --bin DIR",
+            args.bin.join("tntc").display()
+        );
+    }
+    if !args.render && !args.host.is_file() {
+        bail!(
+            "{} is missing: build it with `cargo build --profile pod -p tntc-host` or pass --host PATH",
+            args.host.display()
+        );
     }
     Ok(args)
 }
@@ -143,6 +150,7 @@ fn run(args: &Args) -> anyhow::Result<Value> {
     let env = Env {
         repo: repo().canonicalize()?,
         bin: args.bin.canonicalize()?,
+        host: args.host.canonicalize()?,
         deno: args.deno.clone(),
         scratch: scratch.clone(),
         quick: args.quick,

@@ -16,8 +16,10 @@ use crate::procs::{Conn, Server, copy_tree, free_port, memory_kib, output, round
 pub struct Env {
     /// The repository root.
     pub repo: PathBuf,
-    /// Holds `tntc` and `tntc-host` (release builds).
+    /// Holds `tntc` (release build).
     pub bin: PathBuf,
+    /// The `tntc-host` binary (`pod` profile: how pods run it).
+    pub host: PathBuf,
     /// The `deno` binary (for the V8 and Deno-engine baselines).
     pub deno: Option<PathBuf>,
     /// Scratch space, removed afterwards.
@@ -37,7 +39,7 @@ impl Env {
     }
 
     fn host(&self, workflow: &Path, port: u16, cache: &Path) -> Command {
-        let mut command = Command::new(self.bin.join("tntc-host"));
+        let mut command = Command::new(&self.host);
         command
             .arg("--workflow")
             .arg(workflow)

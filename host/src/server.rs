@@ -202,14 +202,19 @@ async fn run(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply {
                 failed_nodes = ?failed,
                 "run finished"
             );
-            (status, serde_json::to_value(&result).unwrap_or(Value::Null))
+            // Straight to bytes: going through a `Value` deep-copied every output once more.
+            (status, serde_json::to_vec(&result))
         }
         Err(message) => {
             tracing::error!(run = %id, %peer, error = %message, "run failed inside the host");
-            (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": message}))
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                serde_json::to_vec(&json!({"error": message})),
+            )
         }
     };
-    with_run_id(json_reply(status, &body), &id)
+    let body = body.unwrap_or_else(|_| b"null".to_vec());
+    with_run_id(bytes_reply(status, body), &id)
 }
 
 /// The root input: `{}` for GET or a blank body, else the body as JSON.
@@ -249,7 +254,14 @@ async fn read_input(req: Request<Incoming>, limit: usize) -> Result<Value, (Stat
 }
 
 fn json_reply(status: StatusCode, body: &Value) -> Reply {
-    let text = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    bytes_reply(
+        status,
+        serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec()),
+    )
+}
+
+/// A reply whose body is already JSON text.
+fn bytes_reply(status: StatusCode, text: Vec<u8>) -> Reply {
     let mut reply = Response::new(Full::new(Bytes::from(text)));
     *reply.status_mut() = status;
     reply

@@ -15,6 +15,7 @@
 //! - [`executor`]: the DAG semantics of the original (stages, retries, fail-fast);
 //! - [`json_text`]: JSON from nodes and callers, lone UTF-16 surrogates included;
 //! - [`result`]: the `ExecutionResult` JSON;
+//! - [`queue`]: queue triggers (NATS subscriptions that run the workflow);
 //! - [`server`]: the HTTP API.
 
 pub mod access;
@@ -25,6 +26,7 @@ pub mod engine;
 pub mod executor;
 pub mod json_text;
 pub mod logs;
+pub mod queue;
 pub mod result;
 mod run_host;
 pub mod secrets;

@@ -18,6 +18,7 @@ use tntc_host::cache_dir::default_cache_dir;
 use tntc_host::deployment::{Deployment, Shared, sandbox_needs};
 use tntc_host::engine::Host;
 use tntc_host::logs::StdoutLogs;
+use tntc_host::queue::{self, QueueOptions, QueuePlan};
 use tntc_host::secrets::{SecretSources, Secrets};
 use tntc_host::server::{self, ServerConfig};
 use tntc_sandbox::{Sandbox, SandboxConfig};
@@ -54,7 +55,8 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// Extra CA certificates (PEM) to trust for node fetches, besides the system roots.
+    /// Extra CA certificates (PEM) to trust for node fetches and the NATS server of queue
+    /// triggers, besides the system roots.
     #[arg(long, value_name = "PEM")]
     extra_ca: Option<PathBuf>,
 
@@ -91,7 +93,8 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TNTC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // The NATS client's own progress lines repeat ours (connected, subscribed).
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_nats=warn"));
     // Colours only for a person at a terminal: in a pod the escapes are noise for the log
     // collector, and formatting them took a measurable share of a /run (the host logs one
     // line per run).
@@ -129,6 +132,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         logs: Arc::new(StdoutLogs),
     };
     let secrets = load_secrets(args.secrets.as_deref(), &secrets_dir)?;
+    let queue_plan = queue::plan(&opened.checked.workflow, &secrets);
     let deployment = Arc::new(Deployment::from_bundle(&shared, opened, secrets)?);
     announce(&deployment, &shared, started);
 
@@ -150,11 +154,37 @@ async fn run(args: Args) -> anyhow::Result<()> {
             host.clone(),
         ));
     }
+    let subscriptions = match queue_plan {
+        QueuePlan::Nothing => None,
+        QueuePlan::Skip { reason } => {
+            tracing::warn!("queue triggers are not served: {reason}; HTTP is");
+            None
+        }
+        QueuePlan::Connect {
+            url,
+            token,
+            triggers,
+        } => {
+            let options = QueueOptions {
+                extra_ca: args.extra_ca.clone(),
+                ..QueueOptions::default()
+            };
+            Some(queue::subscribe(&url, &token, &triggers, host.clone(), options).await?)
+        }
+    };
     let config = ServerConfig {
         max_body_bytes: args.max_body_bytes,
         ..ServerConfig::default()
     };
-    server::serve(listener, host, config, server::shutdown_signal()).await?;
+    // On SIGTERM the queue subscriptions are drained first (as the original did), then the
+    // HTTP server stops accepting and finishes its in-flight runs.
+    let shutdown = async move {
+        server::shutdown_signal().await;
+        if let Some(subscriptions) = subscriptions {
+            subscriptions.drain().await;
+        }
+    };
+    server::serve(listener, host, config, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -269,6 +269,10 @@ async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Seen> {
 pub struct TestCa {
     /// The CA certificate, PEM (what the fetch client trusts).
     pub ca_pem: String,
+    /// The server certificate and its key, PEM (for servers configured by file: NATS).
+    pub leaf_pem: String,
+    /// The server certificate's private key, PEM.
+    pub leaf_key_pem: String,
     leaf: CertificateDer<'static>,
     leaf_key: Vec<u8>,
 }
@@ -291,6 +295,8 @@ pub fn test_ca() -> &'static TestCa {
             .expect("leaf certificate");
         TestCa {
             ca_pem: ca.pem(),
+            leaf_pem: leaf.pem(),
+            leaf_key_pem: leaf_key.serialize_pem(),
             leaf: leaf.der().clone(),
             leaf_key: leaf_key.serialize_der(),
         }

@@ -37,6 +37,35 @@ fn built_word_count() -> tempfile::TempDir {
     out
 }
 
+/// Builds a copy of `examples/word-count` with a queue trigger and `config.nats_url` (but no
+/// `nats.token` secret); returns the bundle directory.
+fn built_with_queue_trigger() -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("tmp");
+    let source = out.path().join("src");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/word-count");
+    std::fs::create_dir_all(source.join("nodes")).expect("mkdir");
+    for file in ["nodes/tokenize.ts", "nodes/count.ts", "nodes/report.ts"] {
+        std::fs::copy(example.join(file), source.join(file)).expect("copy node");
+    }
+    let yaml = std::fs::read_to_string(example.join("workflow.yaml"))
+        .expect("read workflow.yaml")
+        .replace(
+            "  - type: manual\n",
+            "  - type: manual\n  - type: queue\n    subject: texts.new\n    name: texts\n",
+        )
+        .replace(
+            "  top: 3\n",
+            "  top: 3\n  nats_url: nats://127.0.0.1:4222\n",
+        );
+    assert!(yaml.contains("subject: texts.new") && yaml.contains("nats_url"));
+    std::fs::write(source.join("workflow.yaml"), yaml).expect("write workflow.yaml");
+    let bundle = out.path().join("dist").to_string_lossy().into_owned();
+    let source = source.to_string_lossy().into_owned();
+    let built = tntc_cached(out.path(), &["build", &source, "--out", &bundle]);
+    assert!(built.status.success(), "tntc build: {}", stderr(&built));
+    out
+}
+
 /// A running `tntc-host`; killed if the test ends early.
 struct Host {
     child: Child,
@@ -220,6 +249,22 @@ fn tntc_host_serves_a_built_bundle_and_stops_cleanly_on_sigterm() {
     assert!(out.contains("Workflow: word-count v1.0"), "{out}");
     assert!(out.contains("Stage 1: tokenize"), "{out}");
     assert!(out.contains("[tokenize] INFO tokenized 3 words"), "{out}");
+}
+
+#[test]
+fn queue_triggers_without_their_nats_token_are_skipped_with_a_warning_and_http_is_served() {
+    let built = built_with_queue_trigger();
+    let mut host = start_host(&built.path().join("dist"));
+    let (status, body) = request(host.port, "POST", "/run", br#"{"text": "x y"}"#).expect("run");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    sigterm(&host.child);
+    let exit = wait_exit(&mut host.child, Duration::from_secs(15));
+    assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
+    let err = read_all(host.child.stderr.take());
+    assert!(
+        err.contains("queue triggers are not served: the secret nats.token is missing"),
+        "{err}"
+    );
 }
 
 #[test]

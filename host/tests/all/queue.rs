@@ -151,16 +151,16 @@ async fn request(client: &async_nats::Client, subject: &str, payload: &[u8]) -> 
     }
 }
 
+/// A deployed workflow of one node.
+fn one_node(id: &str, source: &str) -> Deployed {
+    dag(&[(id, source)], &[], "").deploy()
+}
+
 fn echo_flow() -> Deployed {
-    dag(
-        &[(
-            "echo",
-            "export default async function run(_ctx: unknown, input: { fail?: boolean }) {\n  if (input.fail) throw new Error(\"asked to fail\");\n  return { input };\n}\n",
-        )],
-        &[],
-        "",
+    one_node(
+        "echo",
+        "export default async function run(_ctx: unknown, input: { fail?: boolean }) {\n  if (input.fail) throw new Error(\"asked to fail\");\n  return { input };\n}\n",
     )
-    .deploy()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,15 +199,10 @@ async fn a_message_runs_the_workflow_and_the_reply_is_the_execution_result() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn draining_answers_the_messages_already_delivered_then_stops() {
     let nats = Nats::start();
-    let flow = dag(
-        &[(
-            "slow",
-            "export default async function run() {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return \"done\";\n}\n",
-        )],
-        &[],
-        "",
-    )
-    .deploy();
+    let flow = one_node(
+        "slow",
+        "export default async function run() {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return \"done\";\n}\n",
+    );
     let subscriptions = nats.subscribe(&flow, &[trigger("work", "work")]).await;
     let client = nats.client().await;
     // Subscribed for sure once one round trip is answered.
@@ -235,15 +230,10 @@ async fn draining_answers_the_messages_already_delivered_then_stops() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_without_a_reply_subject_still_run() {
     let nats = Nats::start();
-    let flow = dag(
-        &[(
-            "mark",
-            "export default async function run(ctx: { log: { info(m: string): void } }, input: { n: number }) {\n  ctx.log.info(`got ${input.n}`);\n  return input.n;\n}\n",
-        )],
-        &[],
-        "",
-    )
-    .deploy();
+    let flow = one_node(
+        "mark",
+        "export default async function run(ctx: { log: { info(m: string): void } }, input: { n: number }) {\n  ctx.log.info(`got ${input.n}`);\n  return input.n;\n}\n",
+    );
     let subscriptions = nats.subscribe(&flow, &[trigger("fire", "fire")]).await;
     let client = nats.client().await;
     request(&client, "fire", br#"{"n": 0}"#).await;

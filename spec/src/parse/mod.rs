@@ -108,6 +108,7 @@ pub(crate) fn decode(
         .map(|e| nodes::decode_edges(&mut sink, &e.value, &nodes))
         .unwrap_or_default();
     top.finish(&mut sink, TOP_LEVEL_KEYS);
+    warn_unserved_queue_triggers(&mut sink, &triggers, &config);
 
     let mut diagnostics = sink.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.start, d.severity));
@@ -129,6 +130,34 @@ pub(crate) fn decode(
         contract,
     };
     (Some(workflow), diagnostics)
+}
+
+/// A queue trigger is served only with `config.nats_url` (and the secret `nats.token`,
+/// which validation cannot see); without the URL the host warns at start-up and serves HTTP
+/// only, so say so here, where it is cheap to fix.
+fn warn_unserved_queue_triggers(sink: &mut Sink, triggers: &[Trigger], config: &Config) {
+    let has_url = config
+        .raw
+        .get("nats_url")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|url| !url.trim().is_empty());
+    if has_url {
+        return;
+    }
+    for (i, trigger) in triggers.iter().enumerate() {
+        if let TriggerKind::Queue { subject } = &trigger.kind {
+            sink.push(
+                Diagnostic::warning(
+                    index("triggers", i),
+                    trigger.span,
+                    format!("queue trigger `{subject}` will not be served: `config.nats_url` is not set"),
+                )
+                .with_hint(
+                    "add `nats_url: tls://<nats-host>:4222` under `config:` and the secret `nats.token`; without them tntc-host serves HTTP only",
+                ),
+            );
+        }
+    }
 }
 
 /// `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`

@@ -232,3 +232,30 @@ fn unknown_keys_are_warnings_with_suggestions() {
         Some("did you mean `description`?")
     );
 }
+
+#[test]
+fn a_queue_trigger_without_nats_url_is_valid_with_a_warning_at_the_trigger() {
+    let yaml = MINIMAL.replace(
+        "  - type: manual\n",
+        "  - type: manual\n  - type: queue\n    subject: orders.new\n",
+    );
+    let (source, result) = check(&yaml);
+    let warnings = result.expect("still valid").warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0].message,
+        "queue trigger `orders.new` will not be served: `config.nats_url` is not set"
+    );
+    assert_eq!(warnings[0].path, "triggers[1]");
+    assert_eq!(source.location(warnings[0].span.start).line, 5);
+    assert!(
+        warnings[0]
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("nats.token"))
+    );
+
+    let with_url = format!("{yaml}config:\n  nats_url: tls://nats:4222\n");
+    let (_, result) = check(&with_url);
+    assert!(result.expect("valid").warnings.is_empty());
+}

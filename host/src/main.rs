@@ -170,7 +170,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 extra_ca: args.extra_ca.clone(),
                 ..QueueOptions::default()
             };
-            Some(queue::subscribe(&url, &token, &triggers, host.clone(), options).await?)
+            // Like a missing URL or token: the queue triggers are off, HTTP is still served.
+            // (An unreachable server is not an error here: the client keeps retrying.)
+            match queue::subscribe(&url, &token, &triggers, host.clone(), options).await {
+                Ok(subscriptions) => Some(subscriptions),
+                Err(err) => {
+                    tracing::error!("queue triggers are not served: {err}; HTTP is");
+                    None
+                }
+            }
         }
     };
     let config = ServerConfig {

@@ -238,18 +238,27 @@ pub async fn subscribe(
 
 impl Subscriptions {
     /// Unsubscribes, runs the messages already delivered, sends their replies and closes
-    /// the connection; gives up on runs still going after the drain timeout.
+    /// the connection, all within the drain timeout. Not connected (the server is down or
+    /// was never reached): nothing can be unsubscribed or answered, so the subscriptions
+    /// simply stop.
     pub async fn drain(self) {
         let _ = self.stop.send(true);
-        let loops = futures_util::future::join_all(self.loops);
-        if tokio::time::timeout(self.drain_timeout, loops)
-            .await
-            .is_err()
-        {
-            tracing::warn!("queue runs did not finish within the grace period");
+        if self.client.connection_state() != async_nats::connection::State::Connected {
+            for task in &self.loops {
+                task.abort();
+            }
+            return;
         }
-        if let Err(err) = self.client.flush().await {
-            tracing::warn!(error = %err, "could not flush the last NATS replies");
+        let client = self.client.clone();
+        let loops = self.loops;
+        let drained = async move {
+            futures_util::future::join_all(loops).await;
+            client.flush().await
+        };
+        match tokio::time::timeout(self.drain_timeout, drained).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(error = %err, "could not flush the last NATS replies"),
+            Err(_) => tracing::warn!("queue runs did not finish within the grace period"),
         }
     }
 }

@@ -37,9 +37,9 @@ fn built_word_count() -> tempfile::TempDir {
     out
 }
 
-/// Builds a copy of `examples/word-count` with a queue trigger and `config.nats_url` (but no
-/// `nats.token` secret); returns the bundle directory.
-fn built_with_queue_trigger() -> tempfile::TempDir {
+/// Builds a copy of `examples/word-count` with a queue trigger and `config.nats_url: <url>`
+/// (and no `nats.token` secret) into `dist/` of the returned directory.
+fn built_with_queue_trigger(url: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tmp");
     let source = out.path().join("src");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/word-count");
@@ -53,10 +53,7 @@ fn built_with_queue_trigger() -> tempfile::TempDir {
             "  - type: manual\n",
             "  - type: manual\n  - type: queue\n    subject: texts.new\n    name: texts\n",
         )
-        .replace(
-            "  top: 3\n",
-            "  top: 3\n  nats_url: nats://127.0.0.1:4222\n",
-        );
+        .replace("  top: 3\n", &format!("  top: 3\n  nats_url: {url}\n"));
     assert!(yaml.contains("subject: texts.new") && yaml.contains("nats_url"));
     std::fs::write(source.join("workflow.yaml"), yaml).expect("write workflow.yaml");
     let bundle = out.path().join("dist").to_string_lossy().into_owned();
@@ -253,7 +250,7 @@ fn tntc_host_serves_a_built_bundle_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn queue_triggers_without_their_nats_token_are_skipped_with_a_warning_and_http_is_served() {
-    let built = built_with_queue_trigger();
+    let built = built_with_queue_trigger("nats://127.0.0.1:4222");
     let mut host = start_host(&built.path().join("dist"));
     let (status, body) = request(host.port, "POST", "/run", br#"{"text": "x y"}"#).expect("run");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
@@ -263,6 +260,48 @@ fn queue_triggers_without_their_nats_token_are_skipped_with_a_warning_and_http_i
     let err = read_all(host.child.stderr.take());
     assert!(
         err.contains("queue triggers are not served: the secret nats.token is missing"),
+        "{err}"
+    );
+}
+
+/// Starts the host on `url` with a token, checks that `/run` works, stops it with SIGTERM
+/// (which must not wait for a NATS server that is not there) and returns its stderr.
+fn serve_with_nats_url(url: &str) -> String {
+    let built = built_with_queue_trigger(url);
+    let bundle = built.path().join("dist");
+    std::fs::write(bundle.join(".secrets.yaml"), "nats:\n  token: t0k\n").expect("secrets");
+    let mut host = start_host(&bundle);
+    let (status, _) = request(host.port, "POST", "/run", br#"{"text": "x"}"#).expect("run");
+    assert_eq!(status, 200);
+    sigterm(&host.child);
+    let exit = wait_exit(&mut host.child, Duration::from_secs(10));
+    assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
+    let err = read_all(host.child.stderr.take());
+    assert!(
+        !err.contains("t0k"),
+        "the token leaked into the log:\n{err}"
+    );
+    err
+}
+
+#[test]
+fn an_unreachable_nats_server_neither_stops_http_nor_delays_shutdown() {
+    // Nothing listens there: the client retries in the background.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let err = serve_with_nats_url(&format!("nats://127.0.0.1:{port}"));
+    assert!(err.contains("subscribed subject=texts.new"), "{err}");
+}
+
+#[test]
+fn an_unusable_nats_url_is_reported_and_http_is_still_served() {
+    let err = serve_with_nats_url("http://127.0.0.1:4222");
+    assert!(
+        err.contains(
+            "queue triggers are not served: cannot connect to NATS at http://127.0.0.1:4222"
+        ),
         "{err}"
     );
 }

@@ -307,7 +307,8 @@ async fn run(
 ) {
     let started = Instant::now();
     let input = trigger_input(&message.payload, &trigger.label);
-    let reply_body = match engine.execute(input).await {
+    let outcome = engine.execute(input).await;
+    match &outcome {
         Ok(result) => {
             let failed: Vec<&String> = result.errors.keys().collect();
             tracing::info!(
@@ -318,15 +319,13 @@ async fn run(
                 failed_nodes = ?failed,
                 "queue run finished"
             );
-            serde_json::to_vec(&result)
         }
         Err(error) => {
             tracing::error!(subject = %message.subject, error = %error, "queue run failed inside the host");
-            serde_json::to_vec(&json!({"error": error}))
         }
-    };
+    }
     let Some(reply) = message.reply else { return };
-    let body = reply_body.unwrap_or_else(|_| b"null".to_vec());
+    let body = crate::result::response_body(&outcome);
     if let Err(err) = client.publish(reply, body.into()).await {
         tracing::warn!(subject = %message.subject, error = %err, "could not send the reply");
     }

@@ -61,6 +61,18 @@ impl NodeTiming {
     }
 }
 
+/// What a caller receives for a run, as JSON text: the `ExecutionResult`, or
+/// `{"error": "<message>"}` when the host itself failed. `/run` and queue-trigger replies
+/// answer alike. Serialized straight from the struct: going through a `Value` deep-copied
+/// every output once more.
+pub fn response_body(outcome: &Result<ExecutionResult, String>) -> Vec<u8> {
+    let text = match outcome {
+        Ok(result) => serde_json::to_vec(result),
+        Err(message) => serde_json::to_vec(&serde_json::json!({ "error": message })),
+    };
+    text.unwrap_or_else(|_| b"null".to_vec())
+}
+
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
 pub fn now_ms() -> u64 {
     SystemTime::now()

@@ -185,7 +185,8 @@ async fn run(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply {
             return with_run_id(json_reply(status, &json!({"error": message})), &id);
         }
     };
-    let (status, body) = match state.engine.execute(input).await {
+    let outcome = state.engine.execute(input).await;
+    let status = match &outcome {
         Ok(result) => {
             let status = if result.success {
                 StatusCode::OK
@@ -202,18 +203,14 @@ async fn run(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply {
                 failed_nodes = ?failed,
                 "run finished"
             );
-            // Straight to bytes: going through a `Value` deep-copied every output once more.
-            (status, serde_json::to_vec(&result))
+            status
         }
         Err(message) => {
             tracing::error!(run = %id, %peer, error = %message, "run failed inside the host");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                serde_json::to_vec(&json!({"error": message})),
-            )
+            StatusCode::INTERNAL_SERVER_ERROR
         }
     };
-    let body = body.unwrap_or_else(|_| b"null".to_vec());
+    let body = crate::result::response_body(&outcome);
     with_run_id(bytes_reply(status, body), &id)
 }
 

@@ -87,6 +87,26 @@ pub fn compile(
     compile_only(dir, checked, |_| true, sandbox, color, progress)
 }
 
+/// The compiled nodes, or every compile error printed and the command stopped with
+/// `cannot <verb> <workflow>: N errors in its nodes`.
+pub fn nodes_or_bail(
+    out: &crate::output::Printer,
+    verb: &str,
+    checked: &Checked,
+    compiled: Result<Vec<CompiledNode>, Vec<String>>,
+) -> anyhow::Result<Vec<CompiledNode>> {
+    compiled.or_else(|errors| {
+        for error in &errors {
+            out.note(error);
+        }
+        anyhow::bail!(
+            "cannot {verb} {}: {} in its nodes",
+            checked.workflow.name,
+            crate::commands::count(errors.len(), "error")
+        )
+    })
+}
+
 /// Compiles the nodes of `checked` that `wanted` selects (`tntc test` compiles only the
 /// nodes it runs, so a broken node does not block the others' tests).
 pub fn compile_only(

@@ -45,19 +45,7 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
         },
     );
     bar.finish_and_clear();
-    let nodes = match nodes {
-        Ok(nodes) => nodes,
-        Err(errors) => {
-            for error in &errors {
-                out_printer.note(error);
-            }
-            anyhow::bail!(
-                "cannot build {}: {} in its nodes",
-                wf.name,
-                count(errors.len(), "error")
-            );
-        }
-    };
+    let nodes = pipeline::nodes_or_bail(out_printer, "build", &checked, nodes)?;
 
     for node in &nodes {
         for name in pipeline::undeclared_uses(&checked, node) {

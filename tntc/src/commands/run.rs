@@ -30,20 +30,8 @@ pub fn run(
         Err(loaded) => return Err(invalid(&loaded)),
     };
     let shared = local::shared(Some(&checked.workflow), options, Arc::new(StderrLogs))?;
-    let nodes = match pipeline::compile(&loaded.dir, &checked, &shared.sandbox, out.color(), |_| {})
-    {
-        Ok(nodes) => nodes,
-        Err(errors) => {
-            for e in &errors {
-                out.note(e);
-            }
-            anyhow::bail!(
-                "cannot run {}: {} in its nodes",
-                checked.workflow.name,
-                count(errors.len(), "error")
-            );
-        }
-    };
+    let compiled = pipeline::compile(&loaded.dir, &checked, &shared.sandbox, out.color(), |_| {});
+    let nodes = pipeline::nodes_or_bail(out, "run", &checked, compiled)?;
     let secrets = local::secrets(&loaded.dir, options)?;
     let deployment = Arc::new(local::deploy(&shared, checked, &nodes, secrets)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -36,7 +36,7 @@ use tntc_host::secrets::Secrets;
 use tntc_sandbox::{LogLevel, NodeModule, RunLimits, Sandbox, SandboxConfig};
 use tntc_spec::{Checked, Workflow};
 
-use super::{count, invalid, load};
+use super::{invalid, load};
 use crate::local::{self, LocalOptions};
 use crate::output::Printer;
 use crate::pipeline::{self, CompiledNode};
@@ -149,19 +149,8 @@ fn compile(
     checked: &Checked,
     sandbox: &Sandbox,
 ) -> anyhow::Result<Vec<CompiledNode>> {
-    match pipeline::compile(dir, checked, sandbox, out.color(), |_| {}) {
-        Ok(nodes) => Ok(nodes),
-        Err(errors) => {
-            for e in &errors {
-                out.note(e);
-            }
-            anyhow::bail!(
-                "cannot benchmark {}: {} in its nodes",
-                checked.workflow.name,
-                count(errors.len(), "error")
-            )
-        }
-    }
+    let compiled = pipeline::compile(dir, checked, sandbox, out.color(), |_| {});
+    pipeline::nodes_or_bail(out, "benchmark", checked, compiled)
 }
 
 fn load_node(sandbox: &Sandbox, node: &CompiledNode) -> anyhow::Result<NodeModule> {

@@ -174,19 +174,7 @@ pub fn run(
         out.color(),
         |_| (),
     );
-    let compiled = match compiled {
-        Ok(nodes) => nodes,
-        Err(errors) => {
-            for error in &errors {
-                out.note(error);
-            }
-            anyhow::bail!(
-                "cannot test {}: {} in its nodes",
-                wf.name,
-                count(errors.len(), "error")
-            );
-        }
-    };
+    let compiled = pipeline::nodes_or_bail(out, "test", &checked, compiled)?;
     let harness = Arc::new(Harness::new(&sandbox, wf, &compiled)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_time()

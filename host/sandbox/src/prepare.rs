@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasmtime::{Engine, Instance, Linker, Module, Store};
+use wasmtime::{Config, Engine, Instance, Linker, Module, Store};
 use wasmtime_wizer::{InstanceState, SnapshotVal, Wizer};
 
 /// How this process got its runtime module; see [`Sandbox::runtime_load`](crate::Sandbox::runtime_load).
@@ -84,6 +84,15 @@ pub(crate) fn artifact_key(engine: &Engine, input: &[u8]) -> String {
     hex(&hasher.0.finalize())
 }
 
+/// The runtime module and how it was obtained.
+pub(crate) struct Loaded {
+    pub(crate) module: Module,
+    pub(crate) load: RuntimeLoad,
+    /// The verified cache entry `module` is mapped from, when it is: mapping it again gives
+    /// another module over the same code in a fraction of a millisecond.
+    pub(crate) mapped_from: Option<PathBuf>,
+}
+
 /// Loads the runtime from the cache or builds (and caches) it.
 pub(crate) fn load_or_build(
     engine: &Engine,
@@ -91,8 +100,7 @@ pub(crate) fn load_or_build(
     runtime_sha256: &str,
     cache_dir: Option<&Path>,
     memory_limit: usize,
-    fuel: Option<u64>,
-) -> Result<(Module, RuntimeLoad), String> {
+) -> Result<Loaded, String> {
     let started = Instant::now();
     let cache_path = cache_dir.map(|dir| {
         dir.join(format!(
@@ -115,7 +123,11 @@ pub(crate) fn load_or_build(
                     cache_path: cache_path.clone(),
                     cache_note: None,
                 };
-                return Ok((module, load));
+                return Ok(Loaded {
+                    module,
+                    mapped_from: load.cache_path.clone(),
+                    load,
+                });
             }
             Ok(None) => {}
             Err(note) => cache_note = Some(note),
@@ -123,7 +135,7 @@ pub(crate) fn load_or_build(
     }
 
     let preinit_started = Instant::now();
-    let snapshot = block_on(preinitialize(engine, raw, memory_limit, fuel))?;
+    let snapshot = block_on(preinitialize(raw, memory_limit))?;
     let preinitialize = preinit_started.elapsed();
     let compile_started = Instant::now();
     let artifact = engine
@@ -140,9 +152,10 @@ pub(crate) fn load_or_build(
         _ => None,
     };
     // Mapped from the entry just written, as a warm start would (see the module docs).
-    let mapped = written.and_then(|path| cache::map_cached(engine, path).ok());
+    let mapped = written.and_then(|path| Some((cache::map_cached(engine, path).ok()?, path)));
+    let mapped_from = mapped.as_ref().map(|(_, path)| path.to_path_buf());
     let module = match mapped {
-        Some(module) => module,
+        Some((module, _)) => module,
         // SAFETY: `artifact` was produced just now by this engine's own compiler.
         #[allow(unsafe_code)]
         None => unsafe { Module::deserialize(engine, &artifact) }
@@ -164,7 +177,11 @@ pub(crate) fn load_or_build(
         cache_path,
         cache_note,
     };
-    Ok((module, load))
+    Ok(Loaded {
+        module,
+        load,
+        mapped_from,
+    })
 }
 
 /// Hands the memory the compiler freed back to the system. Wizer and the JIT allocate
@@ -182,12 +199,17 @@ fn release_compiler_memory() {
 }
 
 /// Runs `initialize-runtime` under wizer and returns the snapshot module.
-async fn preinitialize(
-    engine: &Engine,
-    raw: &[u8],
-    memory_limit: usize,
-    fuel: Option<u64>,
-) -> Result<Vec<u8>, String> {
+///
+/// On an engine of its own, not the sandbox's: a pool slot keeps every page ever mapped in
+/// it, and the scan that resets a slot after each run visits them all. Wizer reads the
+/// whole linear memory to take the snapshot, which mapped the zero page over the 4 MiB
+/// shadow stack; the slot that held it then went to the first node run, and every run on
+/// it cost twice as much for the life of the process (trivial node: 53 instead of 26 us,
+/// measured with `examples/run_bench.rs`-style runs after an empty-cache start). An
+/// on-demand engine unmaps the memory when pre-initialization ends.
+async fn preinitialize(raw: &[u8], memory_limit: usize) -> Result<Vec<u8>, String> {
+    let engine = &Engine::new(&Config::new())
+        .map_err(|e| format!("cannot create the pre-initialization engine: {e:#}"))?;
     let mut wizer = Wizer::new();
     wizer.init_func("initialize-runtime").keep_init_func(true);
     let (context, instrumented) = wizer
@@ -201,7 +223,7 @@ async fn preinitialize(
     linker
         .define_unknown_imports_as_traps(&module)
         .map_err(|e| format!("{e:#}"))?;
-    let mut store = runtime::new_store(engine, RunState::for_tooling(memory_limit), fuel);
+    let mut store = runtime::new_store(engine, RunState::for_tooling(memory_limit), None);
     let instance = linker
         .instantiate_async(&mut store, &module)
         .await

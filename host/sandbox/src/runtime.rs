@@ -74,6 +74,11 @@ impl Runtime {
         })
     }
 
+    /// The runtime module.
+    pub(crate) fn module(&self) -> &Module {
+        self.pre.module()
+    }
+
     /// Instantiates the runtime in `store` and records its memory and allocator in the
     /// store's state for the host functions.
     pub(crate) async fn instantiate(

@@ -7,5 +7,6 @@ mod async_ops;
 mod cache;
 mod limits;
 mod runs;
+mod slots;
 mod support;
 mod wit_drift;

@@ -4,7 +4,8 @@
 //! 1. runtime start: `Sandbox::new` into an empty cache directory (pre-initialization with
 //!    wizer and JIT: what the first start of a pod pays), then from that cache (what every
 //!    restart pays);
-//! 2. each node, compiled like `tntc run` compiles it, over `--runs` fresh sandboxes after
+//! 2. each node, compiled like `tntc run` compiles it, in a sandbox of its own (so no node
+//!    pays for pages an earlier one left in a pool slot), over `--runs` fresh sandboxes after
 //!    `--warmup` runs: the breakdown of [`tntc_sandbox::RunStats`] (instantiate, load,
 //!    input, run, output, teardown) with p50/p90/p99/max;
 //! 3. the whole DAG through `Deployment::execute`, the same number of times;
@@ -101,9 +102,13 @@ pub fn run(out: &Printer, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let mut node_results = Vec::with_capacity(cases.len());
     for (case, node) in cases.iter().zip(&nodes) {
         out.note(format!("node {}: {} runs...", case.id, args.runs));
-        let module = load_node(&sandbox, node)?;
+        // A sandbox of its own (the runtime from the cache just filled): a pool slot keeps
+        // the pages of whatever ran in it before, and every teardown pays for them, so
+        // sharing one would charge each node for the nodes measured before it.
+        let own = Sandbox::new(sandbox.config().clone())?;
+        let module = load_node(&own, node)?;
         node_results.push(executor.block_on(measure::node_runs(
-            &sandbox,
+            &own,
             &module,
             case,
             args.warmup,
@@ -308,13 +313,14 @@ fn compare_limits(
             mode.label(),
             args.runs
         ));
-        // The usual cache, like `tntc run`: only the start-up measurement needs an empty one.
-        let sandbox = Sandbox::new(SandboxConfig {
-            cache_dir: Some(default_cache_dir()),
-            ..mode.config(base)
-        })?;
         let mut results = Vec::with_capacity(cases.len());
         for (case, node) in cases.iter().zip(nodes) {
+            // The usual cache, like `tntc run`: only the start-up measurement needs an empty
+            // one. One sandbox per node, as above.
+            let sandbox = Sandbox::new(SandboxConfig {
+                cache_dir: Some(default_cache_dir()),
+                ..mode.config(base)
+            })?;
             let module = load_node(&sandbox, node)?;
             let case = NodeCase {
                 limits: mode.limits(&case.limits),

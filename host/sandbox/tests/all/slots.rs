@@ -1,0 +1,62 @@
+//! Pool slot hygiene. A slot keeps every page ever mapped in it, and the teardown after
+//! each run scans them all and restores the written ones, so whatever used a slot before
+//! makes every later run on it slower. Tooling work must leave node runs' slots alone.
+
+use crate::support::{RecordingHost, invocation, node_module, run_with};
+use serde_json::json;
+use tntc_sandbox::{RunLimits, RuntimeSource, Sandbox, SandboxConfig};
+
+fn config(cache_dir: std::path::PathBuf) -> SandboxConfig {
+    SandboxConfig {
+        cache_dir: Some(cache_dir),
+        max_concurrent_runs: 4,
+        ..SandboxConfig::default()
+    }
+}
+
+#[test]
+fn a_cold_start_leaves_the_pools_slots_untouched() {
+    // Pre-initializing in a pool slot left the zero page mapped over the whole shadow stack,
+    // and the first node runs got that slot: each of their teardowns scanned ~1000 more pages.
+    let dir = tempfile::tempdir().unwrap();
+    let cold = Sandbox::new(config(dir.path().join("cache"))).unwrap();
+    assert!(matches!(
+        cold.runtime_load().source,
+        RuntimeSource::Built { .. }
+    ));
+    assert_eq!(cold.idle_warm_slots(), 0);
+}
+
+#[tokio::test]
+async fn compiling_never_shares_a_slot_with_node_runs() {
+    // A compile dirties hundreds of pages (the parser's); on a slot node runs reuse, each
+    // later teardown restored them all again.
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime-cache");
+    let sandbox = Sandbox::new(config(cache)).unwrap();
+    let source = "export default async function run(ctx, input) { return input; }";
+    let bytecode = sandbox.compile_js(source, "nodes/echo.js").unwrap();
+    assert_eq!(sandbox.idle_warm_slots(), 1, "the compile's slot");
+    let echo = sandbox
+        .load_node(&node_module(
+            &bytecode,
+            r#"{"node": "echo", "source": "nodes/echo.ts"}"#,
+        ))
+        .unwrap();
+    for round in 0..3 {
+        let output = run_with(
+            &echo,
+            invocation("echo", json!({ "round": round })),
+            RunLimits::default(),
+            RecordingHost::new(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(output.output, format!(r#"{{"round":{round}}}"#));
+        sandbox.compile_js(source, "nodes/echo.js").unwrap();
+        assert_eq!(
+            sandbox.idle_warm_slots(),
+            2,
+            "one slot for compiling and one for runs, each reused (round {round})"
+        );
+    }
+}

@@ -43,6 +43,7 @@ mod cache;
 mod config;
 mod engine;
 mod error;
+mod glue;
 mod host;
 mod imports;
 mod memory;

@@ -63,6 +63,9 @@ pub(crate) struct NodeInner {
     pub(crate) imports: Vec<RuntimeImport>,
     pub(crate) load: ModuleExport,
     pub(crate) info: NodeInfo,
+    /// The bytecode, when the module is the compiler's glue (see [`crate::glue`]): runs
+    /// then hand it to `load-node` themselves instead of instantiating `module`.
+    pub(crate) bytecode: Option<Arc<[u8]>>,
 }
 
 impl std::fmt::Debug for NodeModule {
@@ -77,6 +80,13 @@ impl NodeModule {
     /// The node's metadata.
     pub fn info(&self) -> &NodeInfo {
         &self.inner.info
+    }
+
+    /// Whether runs hand this module's bytecode to the runtime directly instead of
+    /// instantiating the module: true for the exact glue the compiler emits, false for any
+    /// other module that follows the ABI (both run the same way).
+    pub fn loads_bytecode_directly(&self) -> bool {
+        self.inner.bytecode.is_some()
     }
 }
 
@@ -110,6 +120,7 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
         }
         None => return Err(LoadError::Abi("it does not export `load`".into())),
     };
+    let bytecode = crate::glue::bytecode_of(wasm, &imports);
     Ok(NodeModule {
         inner: Arc::new(NodeInner {
             sandbox: sandbox.clone(),
@@ -117,6 +128,7 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
             imports,
             load,
             info,
+            bytecode,
         }),
     })
 }

@@ -1,6 +1,8 @@
-//! One node run: a fresh store, the runtime instantiated from its `InstancePre`, the node
-//! module instantiated against it, `load`, the invocation written into linear memory,
-//! `run`, the output read back, the store dropped. Nothing survives into the next run.
+//! One node run: a fresh store, the runtime instantiated from its `InstancePre`, the
+//! node's bytecode handed to `load-node` (by the host for the compiler's glue, see
+//! `crate::glue`; by the node module's own `load` for any other module), the invocation
+//! written into linear memory, `run`, the output read back, the store dropped. Nothing
+//! survives into the next run.
 
 use crate::config::RunLimits;
 use crate::error::NodeFailure;
@@ -174,26 +176,23 @@ impl NodeModule {
         };
 
         let runtime = node.sandbox.runtime.instantiate(store).await?;
-        let imports: Vec<Extern> = node
-            .imports
-            .iter()
-            .map(|import| match import {
-                RuntimeImport::Memory => runtime.guest.memory.into(),
-                RuntimeImport::Realloc => (*runtime.guest.realloc.func()).into(),
-                RuntimeImport::LoadNode => runtime.load_node.into(),
-            })
-            .collect();
-        let instance = Instance::new_async(&mut *store, &node.module, &imports).await?;
-        let load = instance
-            .get_module_export(&mut *store, &node.load)
-            .and_then(Extern::into_func)
-            .ok_or_else(|| {
-                Stop::Failure(NodeFailure::Internal("the node's `load` vanished".into()))
-            })?
-            .typed::<(), i32>(&*store)?;
-        lap(&mut stats.instantiate);
-
-        let retptr = load.call_async(&mut *store, ()).await?;
+        let retptr = match &node.bytecode {
+            Some(bytecode) => {
+                lap(&mut stats.instantiate);
+                // What the glue's `load` would do (see `crate::glue`).
+                let (ptr, len) =
+                    write_guest(store, &runtime, bytecode, "the node's bytecode").await?;
+                runtime
+                    .load_node
+                    .call_async(&mut *store, (ptr, len))
+                    .await?
+            }
+            None => {
+                let load = self.instantiate_glue(store, &runtime).await?;
+                lap(&mut stats.instantiate);
+                load.call_async(&mut *store, ()).await?
+            }
+        };
         let loaded = read_result(&*store, runtime.guest.memory, retptr, "load result")?;
         if !loaded.ok {
             let json = read_text(store, &runtime, loaded.ptr, loaded.len)?;
@@ -204,7 +203,13 @@ impl NodeModule {
         }
         lap(&mut stats.load);
 
-        let (ptr, len) = write_input(store, &runtime, invocation.as_bytes()).await?;
+        let (ptr, len) = write_guest(
+            store,
+            &runtime,
+            invocation.as_bytes(),
+            "the invocation JSON",
+        )
+        .await?;
         lap(&mut stats.input);
 
         let retptr = runtime.run.call_async(&mut *store, (ptr, len)).await?;
@@ -232,6 +237,33 @@ impl NodeModule {
         lap(&mut stats.output);
         Ok(text)
     }
+
+    /// Instantiates a node module that is not the compiler's glue; its `load`.
+    async fn instantiate_glue(
+        &self,
+        store: &mut Store<RunState>,
+        runtime: &RuntimeInstance,
+    ) -> Result<wasmtime::TypedFunc<(), i32>, Stop> {
+        let node = &self.inner;
+        let imports: Vec<Extern> = node
+            .imports
+            .iter()
+            .map(|import| match import {
+                RuntimeImport::Memory => runtime.guest.memory.into(),
+                RuntimeImport::Realloc => (*runtime.guest.realloc.func()).into(),
+                RuntimeImport::LoadNode => (*runtime.load_node.func()).into(),
+            })
+            .collect();
+        let instance = Instance::new_async(&mut *store, &node.module, &imports).await?;
+        let load = instance
+            .get_module_export(&mut *store, &node.load)
+            .and_then(Extern::into_func)
+            .ok_or_else(|| {
+                Stop::Failure(NodeFailure::Internal("the node's `load` vanished".into()))
+            })?
+            .typed::<(), i32>(&*store)?;
+        Ok(load)
+    }
 }
 
 /// `future`'s output, or `None` once `deadline` passes, like `tokio::time::timeout_at`
@@ -255,16 +287,18 @@ async fn within<F: Future>(deadline: Instant, future: F) -> Option<F::Output> {
     .await
 }
 
-/// Copies `bytes` into a fresh `cabi_realloc` allocation; `(ptr, len)` as i32s.
-async fn write_input(
+/// Copies `bytes` (`what`, for errors) into a fresh `cabi_realloc` allocation; `(ptr, len)`
+/// as i32s.
+async fn write_guest(
     store: &mut Store<RunState>,
     runtime: &RuntimeInstance,
     bytes: &[u8],
+    what: &str,
 ) -> Result<(i32, i32), Stop> {
     let len = i32::try_from(bytes.len()).map_err(|_| {
-        Stop::Failure(NodeFailure::InvalidRequest(
-            "the invocation JSON is larger than 2 GiB".into(),
-        ))
+        Stop::Failure(NodeFailure::InvalidRequest(format!(
+            "{what} is larger than 2 GiB"
+        )))
     })?;
     let ptr = runtime
         .guest

@@ -39,8 +39,9 @@ pub(crate) struct RuntimeInstance {
     pub(crate) guest: GuestExports,
     /// `compile(source_ptr, source_len, filename_ptr, filename_len) -> retptr`.
     pub(crate) compile: TypedFunc<(i32, i32, i32, i32), i32>,
-    /// `load-node(ptr, len) -> retptr`, handed to the node module as an import.
-    pub(crate) load_node: wasmtime::Func,
+    /// `load-node(ptr, len) -> retptr`: called by the host, or handed to a node module as
+    /// an import.
+    pub(crate) load_node: TypedFunc<(i32, i32), i32>,
     /// `run(ptr, len) -> retptr`.
     pub(crate) run: TypedFunc<(i32, i32), i32>,
 }
@@ -109,7 +110,7 @@ impl Runtime {
         Ok(RuntimeInstance {
             guest,
             compile: func(compile)?.typed(&*store)?,
-            load_node: func(load_node)?,
+            load_node: func(load_node)?.typed(&*store)?,
             run: func(run)?.typed(&*store)?,
         })
     }

@@ -50,6 +50,19 @@ async fn a_single_node_gets_the_trigger_input_and_null_becomes_an_object() {
     );
 }
 
+#[test]
+fn the_compilers_node_modules_load_without_a_module_instance() {
+    // The sandbox recognises the compiler's glue byte for byte; if the emitter changes
+    // and the two drift apart, every run silently pays for instantiating it again.
+    let compiled = dag(&[("only", &echo_node("only"))], &[], "")
+        .compile()
+        .expect("compiles");
+    for (id, build) in &compiled.modules {
+        let module = crate::support::sandbox().load_node(&build.wasm).unwrap();
+        assert!(module.loads_bytecode_directly(), "node {id}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chain_passes_each_output_as_is() {
     let flow = dag(

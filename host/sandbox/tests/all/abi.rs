@@ -1,7 +1,10 @@
 //! Node-module validation and JavaScript compilation errors.
 
-use crate::support::{node_module, sandbox};
-use tntc_sandbox::{CompileError, LoadError};
+use crate::support::{
+    RecordingHost, invocation, node_module, node_module_after, run_with, sandbox,
+};
+use tntc_sandbox::{CompileError, LoadError, NodeFailure, RunLimits};
+use wasm_encoder::Instruction;
 
 const METADATA: &str = r#"{"node": "n", "source": "nodes/n.ts"}"#;
 
@@ -116,4 +119,44 @@ fn wasm_encoder_module_with_extra_import() -> Vec<u8> {
         data: METADATA.as_bytes().into(),
     });
     module.finish()
+}
+
+#[tokio::test]
+async fn a_node_module_other_than_the_compilers_glue_is_instantiated_and_runs() {
+    // The host loads the compiler's glue by itself; any other module following the ABI
+    // must still work through its own `load`.
+    let bytecode = sandbox()
+        .compile_js(
+            "export default async function run(ctx, input) { return { doubled: input.n * 2 }; }",
+            "nodes/n.js",
+        )
+        .unwrap();
+    let prologue = [Instruction::Nop];
+    let node = sandbox()
+        .load_node(&node_module_after(&prologue, &bytecode, METADATA))
+        .unwrap();
+    let output = run_with(
+        &node,
+        invocation("n", serde_json::json!({"n": 21})),
+        RunLimits::default(),
+        RecordingHost::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(output.output, r#"{"doubled":42}"#);
+
+    // Its `load` really runs: one that traps before loading fails the run.
+    let trapping = [Instruction::Unreachable];
+    let node = sandbox()
+        .load_node(&node_module_after(&trapping, &bytecode, METADATA))
+        .unwrap();
+    let failure = run_with(
+        &node,
+        invocation("n", serde_json::json!({"n": 21})),
+        RunLimits::default(),
+        RecordingHost::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(failure, NodeFailure::Trap { .. }), "{failure:?}");
 }

@@ -33,6 +33,12 @@ pub fn sandbox() -> &'static Sandbox {
 /// `cabi_realloc` and `load-node`; `load` copies the passive bytecode segment into a
 /// fresh allocation and calls `load-node`.
 pub fn node_module(bytecode: &[u8], metadata: &str) -> Vec<u8> {
+    node_module_after(&[], bytecode, metadata)
+}
+
+/// [`node_module`] with `prologue` at the start of `load`: no longer the compiler's exact
+/// glue, so the sandbox instantiates it instead of loading its bytecode itself.
+pub fn node_module_after(prologue: &[Instruction<'_>], bytecode: &[u8], metadata: &str) -> Vec<u8> {
     let len = i32::try_from(bytecode.len()).expect("small bytecode");
     let mut module = Module::new();
 
@@ -66,6 +72,9 @@ pub fn node_module(bytecode: &[u8], metadata: &str) -> Vec<u8> {
     module.section(&DataCountSection { count: 1 });
 
     let mut load = Function::new([(1, ValType::I32)]);
+    for instruction in prologue {
+        load.instruction(instruction);
+    }
     for instruction in [
         Instruction::I32Const(0),
         Instruction::I32Const(0),

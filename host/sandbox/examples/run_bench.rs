@@ -6,7 +6,8 @@
 //!
 //! Prints: the cold start (wizer + JIT, into an empty cache), the warm start (cache hit),
 //! then p50/p99 over RUNS sequential runs (default 5000, after 500 warm-up runs) of the
-//! whole `NodeModule::run` and of each phase in `RunStats`, a CPU-heavy node, and the
+//! whole `NodeModule::run` and of each phase in `RunStats`, a CPU-heavy node, the trivial
+//! node again after it (what a memory-hungry neighbour leaves in a shared slot), and the
 //! throughput of concurrent runs on a two-thread executor.
 
 use std::sync::Arc;
@@ -219,6 +220,12 @@ fn main() {
     });
     println!("CPU-heavy node (fib(25) + sorting 100k numbers), 20 runs:");
     report("total", heavy_runs);
+
+    // Sequential runs reuse one pool slot, and a slot keeps the pages any earlier run wrote
+    // (up to the keep-resident budget): each later teardown restores them again.
+    let (after_heavy, _) = executor.block_on(sequential(&node, runs));
+    println!("the trivial node again, on the slot the heavy node wrote 2 MiB of:");
+    report("total", after_heavy);
 
     let threads = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

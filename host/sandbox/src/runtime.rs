@@ -60,6 +60,29 @@ impl Runtime {
                 .get_export_index(name)
                 .ok_or_else(|| format!("the runtime does not export `{name}`"))
         };
+        // Checked once here so that each instantiation can skip `Func::typed` (it builds
+        // and compares the function type every time: 0.3 us of a 26 us run).
+        for (name, params) in [
+            ("cabi_realloc", 4),
+            ("compile", 4),
+            ("load-node", 2),
+            ("run", 2),
+        ] {
+            let fits = match module.get_export(name) {
+                Some(wasmtime::ExternType::Func(ty)) => {
+                    ty.params().len() == params
+                        && ty.params().all(|t| matches!(t, wasmtime::ValType::I32))
+                        && ty.results().len() == 1
+                        && ty.results().all(|t| matches!(t, wasmtime::ValType::I32))
+                }
+                _ => false,
+            };
+            if !fits {
+                return Err(format!(
+                    "the runtime's `{name}` export is not a function of {params} i32s returning an i32"
+                ));
+            }
+        }
         let initial_pages = match module.get_export("memory") {
             Some(wasmtime::ExternType::Memory(memory)) => memory.minimum(),
             _ => return Err("the runtime does not export its memory".into()),
@@ -97,21 +120,31 @@ impl Runtime {
         let compile = get(&self.compile)?;
         let load_node = get(&self.load_node)?;
         let run = get(&self.run)?;
-        let func = |e: Extern| {
-            e.into_func()
-                .ok_or_else(|| wasmtime::Error::msg("a runtime export is not a function"))
-        };
         let memory = memory
             .into_memory()
             .ok_or_else(|| wasmtime::Error::msg("the runtime's memory export is not a memory"))?;
-        let realloc: Realloc = func(realloc)?.typed(&*store)?;
+        fn typed<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
+            store: &Store<RunState>,
+            export: Extern,
+        ) -> wasmtime::Result<TypedFunc<P, R>> {
+            let func = export
+                .into_func()
+                .ok_or_else(|| wasmtime::Error::msg("a runtime export is not a function"))?;
+            // SAFETY: `Runtime::new` checked the signature of every export this is called
+            // with below (four i32s -> i32 for `cabi_realloc` and `compile`, two i32s -> i32
+            // for `load-node` and `run`, the types of the fields they fill), and the instance
+            // comes from that module.
+            #[allow(unsafe_code)]
+            Ok(unsafe { TypedFunc::new_unchecked(store, func) })
+        }
+        let realloc: Realloc = typed(store, realloc)?;
         let guest = GuestExports { memory, realloc };
         store.data_mut().guest = Some(guest.clone());
         Ok(RuntimeInstance {
             guest,
-            compile: func(compile)?.typed(&*store)?,
-            load_node: func(load_node)?.typed(&*store)?,
-            run: func(run)?.typed(&*store)?,
+            compile: typed(store, compile)?,
+            load_node: typed(store, load_node)?,
+            run: typed(store, run)?,
         })
     }
 }

@@ -127,6 +127,23 @@ impl Sandbox {
     /// `config.cache_dir` holds a matching entry (milliseconds), else by pre-initializing
     /// and compiling it (about a second) and caching the result.
     pub fn new(config: SandboxConfig) -> Result<Self, SandboxError> {
+        Self::start(config, prepare::IfMissing::Build)?.ok_or_else(|| {
+            SandboxError::Runtime("the runtime was built but not kept (a bug in tntc)".into())
+        })
+    }
+
+    /// Like [`new`](Self::new), but only from the cache: `None` when `config.cache_dir`
+    /// holds no usable runtime, instead of building it. A server that must never run the
+    /// compiler itself (it leaves megabytes of compiler code and arenas resident for the
+    /// life of the process) builds the cache in a short-lived process first.
+    pub fn from_cache(config: SandboxConfig) -> Result<Option<Self>, SandboxError> {
+        Self::start(config, prepare::IfMissing::Skip)
+    }
+
+    fn start(
+        config: SandboxConfig,
+        if_missing: prepare::IfMissing,
+    ) -> Result<Option<Self>, SandboxError> {
         config.validate()?;
         let engine = engine::create(&config)?;
         let loaded = prepare::load_or_build(
@@ -135,15 +152,19 @@ impl Sandbox {
             RUNTIME_SHA256,
             config.cache_dir.as_deref(),
             config.max_memory_bytes,
+            if_missing,
         )
         .map_err(SandboxError::Runtime)?;
+        let Some(loaded) = loaded else {
+            return Ok(None);
+        };
         let runtime = Runtime::new(&engine, &loaded.module).map_err(SandboxError::Runtime)?;
         let ticker = if config.epoch_interruption {
             Some(engine::EpochTicker::start(&engine, config.epoch_tick)?)
         } else {
             None
         };
-        Ok(Self {
+        Ok(Some(Self {
             inner: Arc::new(SandboxInner {
                 slots: Semaphore::new(config.max_concurrent_runs as usize),
                 engine,
@@ -154,7 +175,7 @@ impl Sandbox {
                 load: loaded.load,
                 _ticker: ticker,
             }),
-        })
+        }))
     }
 
     /// Compiles an ES module to QuickJS bytecode; `filename` (like `nodes/fetch.js`) is
@@ -188,6 +209,12 @@ impl Sandbox {
     /// follow). Compile once at start-up, run many times.
     pub fn load_node(&self, wasm: &[u8]) -> Result<NodeModule, LoadError> {
         node::load(&self.inner, wasm)
+    }
+
+    /// Whether [`load_node`](Self::load_node) of `wasm` would map a cached compilation
+    /// rather than run the compiler (the entry's presence; it is checked when loaded).
+    pub fn node_is_cached(&self, wasm: &[u8]) -> bool {
+        node::cache_path(&self.inner, wasm).is_some_and(|path| path.is_file())
     }
 
     /// SHA-256 (hex) of the embedded runtime, as built (before pre-initialization).

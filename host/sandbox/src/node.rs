@@ -140,13 +140,12 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
 /// resident for the life of the process.
 fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
     let engine = &sandbox.engine;
-    let Some(dir) = sandbox.config.cache_dir.as_deref() else {
+    let (Some(dir), Some(path)) = (
+        sandbox.config.cache_dir.as_deref(),
+        cache_path(sandbox, wasm),
+    ) else {
         return Module::new(engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")));
     };
-    let path = dir.join(format!(
-        "node-{}.cwasm",
-        crate::prepare::artifact_key(engine, wasm)
-    ));
     // A missing, corrupt or stale entry is only a reason to compile.
     if let Ok(Some(module)) = crate::cache::read_cached(engine, &path) {
         crate::cache::mark_used(&path);
@@ -158,6 +157,16 @@ fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
         let _ = crate::cache::write_cached(dir, &path, &artifact);
     }
     Ok(module)
+}
+
+/// Where the compilation of `wasm` is cached (`<cache_dir>/node-<key>.cwasm`, keyed by the
+/// module's bytes and the engine's settings); `None` without a cache directory.
+pub(crate) fn cache_path(sandbox: &SandboxInner, wasm: &[u8]) -> Option<std::path::PathBuf> {
+    let dir = sandbox.config.cache_dir.as_deref()?;
+    Some(dir.join(format!(
+        "node-{}.cwasm",
+        crate::prepare::artifact_key(&sandbox.engine, wasm)
+    )))
 }
 
 /// Reads the metadata section and notes own memories or tables, with wasmparser (which

@@ -93,14 +93,25 @@ pub(crate) struct Loaded {
     pub(crate) mapped_from: Option<PathBuf>,
 }
 
-/// Loads the runtime from the cache or builds (and caches) it.
+/// What [`load_or_build`] does when the cache has no usable entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IfMissing {
+    /// Pre-initialize and compile the runtime (and cache it).
+    Build,
+    /// Return `None`.
+    Skip,
+}
+
+/// Loads the runtime from the cache or builds (and caches) it; `None` only with
+/// [`IfMissing::Skip`].
 pub(crate) fn load_or_build(
     engine: &Engine,
     raw: &[u8],
     runtime_sha256: &str,
     cache_dir: Option<&Path>,
     memory_limit: usize,
-) -> Result<Loaded, String> {
+    if_missing: IfMissing,
+) -> Result<Option<Loaded>, String> {
     let started = Instant::now();
     let cache_path = cache_dir.map(|dir| {
         dir.join(format!(
@@ -123,17 +134,20 @@ pub(crate) fn load_or_build(
                     cache_path: cache_path.clone(),
                     cache_note: None,
                 };
-                return Ok(Loaded {
+                return Ok(Some(Loaded {
                     module,
                     mapped_from: load.cache_path.clone(),
                     load,
-                });
+                }));
             }
             Ok(None) => {}
             Err(note) => cache_note = Some(note),
         }
     }
 
+    if if_missing == IfMissing::Skip {
+        return Ok(None);
+    }
     let preinit_started = Instant::now();
     let snapshot = block_on(preinitialize(raw, memory_limit))?;
     let preinitialize = preinit_started.elapsed();
@@ -177,11 +191,11 @@ pub(crate) fn load_or_build(
         cache_path,
         cache_note,
     };
-    Ok(Loaded {
+    Ok(Some(Loaded {
         module,
         load,
         mapped_from,
-    })
+    }))
 }
 
 /// Hands the memory the compiler freed back to the system. Wizer and the JIT allocate

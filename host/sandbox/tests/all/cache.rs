@@ -92,3 +92,23 @@ fn the_cache_directory_is_created_private() {
     assert_eq!(mode & 0o777, 0o700);
     assert_eq!(sandbox.runtime_digest().len(), 64);
 }
+
+#[test]
+fn from_cache_never_builds_and_node_is_cached_tells_what_load_node_would_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(Sandbox::from_cache(config(dir.path())).unwrap().is_none());
+    drop(Sandbox::new(config(dir.path())).unwrap());
+    let sandbox = Sandbox::from_cache(config(dir.path()))
+        .unwrap()
+        .expect("the runtime is cached now");
+    assert_eq!(sandbox.runtime_load().source, RuntimeSource::Cache);
+
+    let bytecode = sandbox
+        .compile_js("export default () => 1;", "nodes/one.js")
+        .unwrap();
+    let wasm =
+        crate::support::node_module(&bytecode, r#"{"node": "one", "source": "nodes/one.ts"}"#);
+    assert!(!sandbox.node_is_cached(&wasm));
+    sandbox.load_node(&wasm).unwrap();
+    assert!(sandbox.node_is_cached(&wasm));
+}

@@ -202,10 +202,20 @@ fn services(md: &mut String, r: &Value) {
     if e.is_object() {
         let _ = writeln!(
             md,
-            "## Engine start: `tntc-host` spawn -> first 200 from `POST /run` (word-count, 3 nodes)\n\n- cached precompiled runtime: {}\n- empty cache (wizer + JIT): {}\n",
+            "## Engine start: `tntc-host` spawn -> first 200 from `POST /run` (word-count, 3 nodes)\n\n- cached precompiled runtime: {}\n- empty cache (wizer + JIT, in a child process): {}\n",
             s(&e["cached_ms"], "ms"),
             s(&e["uncached_ms"], "ms")
         );
+        let rss = &e["uncached_rss_after_200_kib"];
+        if rss.is_object() {
+            let mib = |key: &str| fmt(num(rss, &[key]).map(|k| k / 1024.0), "MiB");
+            let _ = writeln!(
+                md,
+                "RSS of a host started on an empty cache, after 200 `/run` and 1 s idle: p50 {}, max {}.\n",
+                mib("p50"),
+                mib("max")
+            );
+        }
     }
     let w = &r["warm_run"]["latency_us"];
     if w.is_object() {

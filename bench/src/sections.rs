@@ -156,23 +156,37 @@ pub fn v8(env: &Env, heavy: &Value) -> anyhow::Result<Value> {
 pub fn engine_start(env: &Env) -> anyhow::Result<Value> {
     let (dir, warm_cache) = env.word_count()?;
     let workflow = dir.join("dist/workflow.yaml");
-    let start = |cache: &Path| -> anyhow::Result<f64> {
+    let start = |cache: &Path| -> anyhow::Result<(f64, Server)> {
         let port = free_port()?;
         let started = Instant::now();
         let mut server = Server::spawn(env.host(&workflow, port, cache), port)?;
         let elapsed = server.first_ok(RUN_BODY, started, Duration::from_secs(60))?;
-        Ok(elapsed.as_secs_f64() * 1000.0)
+        Ok((elapsed.as_secs_f64() * 1000.0, server))
     };
     start(&warm_cache)?;
     let mut cached = Vec::new();
     for _ in 0..env.repeat(15, 3) {
-        cached.push(start(&warm_cache)?);
+        cached.push(start(&warm_cache)?.0);
     }
     let mut uncached = Vec::new();
+    // What a first start leaves resident: the host compiles in a child process so that the
+    // server itself holds no compiler memory (bench/README.md).
+    let mut uncached_rss_kib = Vec::new();
     for i in 0..env.repeat(3, 1) {
-        uncached.push(start(&env.dir(&format!("cache-empty-{i}"))?)?);
+        let (ms, server) = start(&env.dir(&format!("cache-empty-{i}"))?)?;
+        uncached.push(ms);
+        let mut conn = Conn::open(server.port)?;
+        for _ in 0..200 {
+            conn.post("/run", RUN_BODY)?;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        uncached_rss_kib.push(memory_kib(server.pid())?.0 as f64);
     }
-    Ok(json!({ "cached_ms": summary(&cached), "uncached_ms": summary(&uncached) }))
+    Ok(json!({
+        "cached_ms": summary(&cached),
+        "uncached_ms": summary(&uncached),
+        "uncached_rss_after_200_kib": summary(&uncached_rss_kib),
+    }))
 }
 
 /// A host of the 3-node example, answering, with `warm` requests served; and its RSS (KiB)

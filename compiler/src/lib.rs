@@ -31,7 +31,7 @@
 //! services, and the positions of uses no literal names.
 //!
 //! **Node module.** [`emit_node_module`] wraps bytecode into the Wasm module format of
-//! `wit/node.wit` with `wasm-encoder`. Output is deterministic: no timestamps, no absolute
+//! `wit/node.wit` (the glue of `tntc-glue`, which the sandbox recognises). Output is deterministic: no timestamps, no absolute
 //! paths, no hash-map order.
 
 mod bundle;

@@ -26,73 +26,14 @@ impl NodeHost for QuietHost {
     }
 }
 
-/// The module `tntc build` would emit around `bytecode` (see tests/all/support.rs).
+/// The module `tntc build` emits around `bytecode`.
 fn node_module(bytecode: &[u8]) -> Vec<u8> {
-    use wasm_encoder::{
-        CodeSection, CustomSection, DataCountSection, DataSection, EntityType, ExportKind,
-        ExportSection, Function, FunctionSection, ImportSection, Instruction, MemoryType, Module,
-        TypeSection, ValType,
-    };
-    let len = bytecode.len() as i32;
-    let mut module = Module::new();
-    let mut types = TypeSection::new();
-    types.ty().function([ValType::I32; 4], [ValType::I32]);
-    types.ty().function([ValType::I32; 2], [ValType::I32]);
-    types.ty().function([], [ValType::I32]);
-    module.section(&types);
-    let mut imports = ImportSection::new();
-    let memory = MemoryType {
-        minimum: 0,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    };
-    imports.import("tntc-runtime", "memory", EntityType::Memory(memory));
-    imports.import("tntc-runtime", "cabi_realloc", EntityType::Function(0));
-    imports.import("tntc-runtime", "load-node", EntityType::Function(1));
-    module.section(&imports);
-    let mut functions = FunctionSection::new();
-    functions.function(2);
-    module.section(&functions);
-    let mut exports = ExportSection::new();
-    exports.export("load", ExportKind::Func, 2);
-    module.section(&exports);
-    module.section(&DataCountSection { count: 1 });
-    let mut load = Function::new([(1, ValType::I32)]);
-    for instruction in [
-        Instruction::I32Const(0),
-        Instruction::I32Const(0),
-        Instruction::I32Const(1),
-        Instruction::I32Const(len),
-        Instruction::Call(0),
-        Instruction::LocalSet(0),
-        Instruction::LocalGet(0),
-        Instruction::I32Const(0),
-        Instruction::I32Const(len),
-        Instruction::MemoryInit {
-            mem: 0,
-            data_index: 0,
-        },
-        Instruction::DataDrop(0),
-        Instruction::LocalGet(0),
-        Instruction::I32Const(len),
-        Instruction::Call(1),
-        Instruction::End,
-    ] {
-        load.instruction(&instruction);
-    }
-    let mut code = CodeSection::new();
-    code.function(&load);
-    module.section(&code);
-    let mut data = DataSection::new();
-    data.passive(bytecode.iter().copied());
-    module.section(&data);
-    module.section(&CustomSection {
-        name: "tntc-node".into(),
-        data: br#"{"node": "echo", "source": "nodes/echo.ts"}"#.as_slice().into(),
-    });
-    module.finish()
+    tntc_glue::emit(
+        bytecode,
+        "tntc-node",
+        br#"{"node": "echo", "source": "nodes/echo.ts"}"#,
+    )
+    .expect("small bytecode")
 }
 
 /// The CPU-heavy node of TOOLCHAIN.md's QuickJS-vs-V8 comparison.

@@ -43,7 +43,6 @@ mod cache;
 mod config;
 mod engine;
 mod error;
-mod glue;
 mod host;
 mod imports;
 mod memory;

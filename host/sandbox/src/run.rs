@@ -1,6 +1,6 @@
 //! One node run: a fresh store, the runtime instantiated from its `InstancePre`, the
 //! node's bytecode handed to `load-node` (by the host for the compiler's glue, see
-//! `crate::glue`; by the node module's own `load` for any other module), the invocation
+//! `tntc_glue`; by the node module's own `load` for any other module), the invocation
 //! written into linear memory, `run`, the output read back, the store dropped. Nothing
 //! survives into the next run.
 
@@ -179,7 +179,7 @@ impl NodeModule {
         let retptr = match &node.bytecode {
             Some(bytecode) => {
                 lap(&mut stats.instantiate);
-                // What the glue's `load` would do (see `crate::glue`).
+                // What the glue's `load` would do (see `tntc_glue`).
                 let (ptr, len) =
                     write_guest(store, &runtime, bytecode, "the node's bytecode").await?;
                 runtime
@@ -188,7 +188,7 @@ impl NodeModule {
                     .await?
             }
             None => {
-                let load = self.instantiate_glue(store, &runtime).await?;
+                let load = self.instantiate_module(store, &runtime).await?;
                 lap(&mut stats.instantiate);
                 load.call_async(&mut *store, ()).await?
             }
@@ -238,8 +238,8 @@ impl NodeModule {
         Ok(text)
     }
 
-    /// Instantiates a node module that is not the compiler's glue; its `load`.
-    async fn instantiate_glue(
+    /// Instantiates a node module that is not the compiler's glue; returns its `load`.
+    async fn instantiate_module(
         &self,
         store: &mut Store<RunState>,
         runtime: &RuntimeInstance,

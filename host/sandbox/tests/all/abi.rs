@@ -1,10 +1,9 @@
 //! Node-module validation and JavaScript compilation errors.
 
 use crate::support::{
-    RecordingHost, invocation, node_module, node_module_after, run_with, sandbox,
+    RecordingHost, invocation, node_module, run_with, sandbox, with_load_prologue,
 };
 use tntc_sandbox::{CompileError, LoadError, NodeFailure, RunLimits};
-use wasm_encoder::Instruction;
 
 const METADATA: &str = r#"{"node": "n", "source": "nodes/n.ts"}"#;
 
@@ -131,10 +130,13 @@ async fn a_node_module_other_than_the_compilers_glue_is_instantiated_and_runs() 
             "nodes/n.js",
         )
         .unwrap();
-    let prologue = [Instruction::Nop];
+    const NOP: u8 = 0x01;
+    const UNREACHABLE: u8 = 0x00;
+    let glue = node_module(&bytecode, METADATA);
     let node = sandbox()
-        .load_node(&node_module_after(&prologue, &bytecode, METADATA))
+        .load_node(&with_load_prologue(&glue, &[NOP]))
         .unwrap();
+    assert!(!node.loads_bytecode_directly());
     let output = run_with(
         &node,
         invocation("n", serde_json::json!({"n": 21})),
@@ -146,9 +148,8 @@ async fn a_node_module_other_than_the_compilers_glue_is_instantiated_and_runs() 
     assert_eq!(output.output, r#"{"doubled":42}"#);
 
     // Its `load` really runs: one that traps before loading fails the run.
-    let trapping = [Instruction::Unreachable];
     let node = sandbox()
-        .load_node(&node_module_after(&trapping, &bytecode, METADATA))
+        .load_node(&with_load_prologue(&glue, &[UNREACHABLE]))
         .unwrap();
     let failure = run_with(
         &node,

@@ -6,11 +6,6 @@ use tntc_sandbox::{
     BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeFailure, NodeHost, NodeModule, RunLimits,
     RunOutput, RunRequest, Sandbox, SandboxConfig,
 };
-use wasm_encoder::{
-    CodeSection, CustomSection, DataCountSection, DataSection, EntityType, ExportKind,
-    ExportSection, Function, FunctionSection, ImportSection, Instruction, MemoryType, Module,
-    TypeSection, ValType,
-};
 
 /// The sandbox shared by tests that need no special configuration. Its runtime cache
 /// lives in cargo's per-target temporary directory, so only the first test run of a
@@ -29,87 +24,40 @@ pub fn sandbox() -> &'static Sandbox {
     })
 }
 
-/// The node module the compiler would emit for `bytecode`: imports the runtime's memory,
-/// `cabi_realloc` and `load-node`; `load` copies the passive bytecode segment into a
+/// The node module the compiler emits for `bytecode` (`tntc_glue`): imports the runtime's
+/// memory, `cabi_realloc` and `load-node`; `load` copies the passive bytecode segment into a
 /// fresh allocation and calls `load-node`.
 pub fn node_module(bytecode: &[u8], metadata: &str) -> Vec<u8> {
-    node_module_after(&[], bytecode, metadata)
+    tntc_glue::emit(bytecode, "tntc-node", metadata.as_bytes()).expect("small bytecode")
 }
 
-/// [`node_module`] with `prologue` at the start of `load`: no longer the compiler's exact
-/// glue, so the sandbox instantiates it instead of loading its bytecode itself.
-pub fn node_module_after(prologue: &[Instruction<'_>], bytecode: &[u8], metadata: &str) -> Vec<u8> {
-    let len = i32::try_from(bytecode.len()).expect("small bytecode");
-    let mut module = Module::new();
-
-    let mut types = TypeSection::new();
-    types.ty().function([ValType::I32; 4], [ValType::I32]);
-    types.ty().function([ValType::I32; 2], [ValType::I32]);
-    types.ty().function([], [ValType::I32]);
-    module.section(&types);
-
-    let mut imports = ImportSection::new();
-    let memory = MemoryType {
-        minimum: 0,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    };
-    imports.import("tntc-runtime", "memory", EntityType::Memory(memory));
-    imports.import("tntc-runtime", "cabi_realloc", EntityType::Function(0));
-    imports.import("tntc-runtime", "load-node", EntityType::Function(1));
-    module.section(&imports);
-
-    let mut functions = FunctionSection::new();
-    functions.function(2);
-    module.section(&functions);
-
-    let mut exports = ExportSection::new();
-    exports.export("load", ExportKind::Func, 2);
-    module.section(&exports);
-
-    module.section(&DataCountSection { count: 1 });
-
-    let mut load = Function::new([(1, ValType::I32)]);
-    for instruction in prologue {
-        load.instruction(instruction);
-    }
-    for instruction in [
-        Instruction::I32Const(0),
-        Instruction::I32Const(0),
-        Instruction::I32Const(1),
-        Instruction::I32Const(len),
-        Instruction::Call(0),
-        Instruction::LocalSet(0),
-        Instruction::LocalGet(0),
-        Instruction::I32Const(0),
-        Instruction::I32Const(len),
-        Instruction::MemoryInit {
-            mem: 0,
-            data_index: 0,
-        },
-        Instruction::DataDrop(0),
-        Instruction::LocalGet(0),
-        Instruction::I32Const(len),
-        Instruction::Call(1),
-        Instruction::End,
-    ] {
-        load.instruction(&instruction);
-    }
-    let mut code = CodeSection::new();
-    code.function(&load);
-    module.section(&code);
-
-    let mut data = DataSection::new();
-    data.passive(bytecode.iter().copied());
-    module.section(&data);
-
-    module.section(&CustomSection {
-        name: "tntc-node".into(),
-        data: metadata.as_bytes().into(),
-    });
-    module.finish()
+/// `wasm` (a [`node_module`]) with the instructions `opcodes` (one byte each, like `nop` or
+/// `unreachable`) at the start of `load`: still a valid node module, but no longer the
+/// compiler's exact glue, so the sandbox instantiates it instead of loading its bytecode.
+pub fn with_load_prologue(wasm: &[u8], opcodes: &[u8]) -> Vec<u8> {
+    let code = wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .find_map(|payload| match payload.expect("valid module") {
+            wasmparser::Payload::CodeSectionStart { range, .. } => Some(range),
+            _ => None,
+        })
+        .expect("a code section");
+    // [section size] [count = 1] [body size] [1 local group: 1 x i32] [instructions...]
+    let (section_size, body_size) = (code.start - 1, code.start + 1);
+    assert!(
+        wasm[section_size] < 0x80 - opcodes.len() as u8
+            && wasm[body_size] < 0x80 - opcodes.len() as u8,
+        "single-byte sizes"
+    );
+    let mut patched = wasm.to_vec();
+    patched[section_size] += opcodes.len() as u8;
+    patched[body_size] += opcodes.len() as u8;
+    let first_instruction = body_size + 1 + 3;
+    patched.splice(
+        first_instruction..first_instruction,
+        opcodes.iter().copied(),
+    );
+    patched
 }
 
 /// Compiles `source` (an ES module) as node `id` at `nodes/<id>.js` in `sandbox`.

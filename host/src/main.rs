@@ -251,11 +251,24 @@ fn load_secrets(explicit: Option<&Path>, workflow_dir: &Path) -> anyhow::Result<
     Ok(sources.load()?)
 }
 
-/// `--prepare`: the sandbox, with the runtime and every module's compilation in the cache.
+/// `--prepare`: the sandbox, with the runtime and every module's compilation in the cache;
+/// an error when something could not be cached (an image build must not bake a cold cache).
 fn prepare(config: SandboxConfig, modules: &[Vec<u8>]) -> anyhow::Result<Sandbox> {
+    let dir = config.cache_dir.clone().unwrap_or_default();
     let sandbox = Sandbox::new(config)?;
+    if let Some(note) = &sandbox.runtime_load().cache_note
+        && sandbox.runtime_load().source != RuntimeSource::Cache
+    {
+        anyhow::bail!("the runtime could not be cached: {note}");
+    }
     for wasm in modules {
         sandbox.load_node(wasm)?;
+        if !sandbox.node_is_cached(wasm) {
+            anyhow::bail!(
+                "a node module could not be cached in {}: check that the directory is writable",
+                dir.display()
+            );
+        }
     }
     Ok(sandbox)
 }

@@ -345,6 +345,22 @@ fn prepare_fills_the_cache_and_exits_and_a_host_on_that_cache_compiles_nothing()
 
     let err = one_run_then_stop(start_host_with(bundle.path(), cache.path()));
     assert!(!err.contains("child process"), "{err}");
+
+    // A cache that cannot be written fails the preparation, saying where.
+    let not_a_dir = cache.path().join("file");
+    std::fs::write(&not_a_dir, "a file").expect("write");
+    let failed = Command::new(host_binary())
+        .arg("--workflow")
+        .arg(bundle.path().join("workflow.yaml"))
+        .arg("--cache-dir")
+        .arg(&not_a_dir)
+        .arg("--prepare")
+        .output()
+        .expect("run tntc-host --prepare");
+    assert_eq!(failed.status.code(), Some(1));
+    let err = stderr(&failed);
+    assert!(err.contains("could not be cached"), "{err}");
+    assert!(err.contains(&not_a_dir.display().to_string()), "{err}");
 }
 
 #[test]

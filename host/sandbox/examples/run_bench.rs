@@ -7,7 +7,7 @@
 //! Prints: the cold start (wizer + JIT, into an empty cache), the warm start (cache hit),
 //! then p50/p99 over RUNS sequential runs (default 5000, after 500 warm-up runs) of the
 //! whole `NodeModule::run` and of each phase in `RunStats`, a CPU-heavy node, the trivial
-//! node again after it (what a memory-hungry neighbour leaves in a shared slot), and the
+//! node again after it (a memory-hungry neighbour must not slow it down), and the
 //! throughput of concurrent runs on a two-thread executor.
 
 use std::sync::Arc;
@@ -163,9 +163,10 @@ fn main() {
     report("total", heavy_runs);
 
     // Sequential runs reuse one pool slot, and a slot keeps the pages any earlier run wrote
-    // (up to the keep-resident budget): each later teardown restores them again.
+    // (up to the keep-resident budget): each later teardown would restore them again. The
+    // heavy node grew its memory, so its runs moved to slots of their own (src/runtimes.rs).
     let (after_heavy, _) = executor.block_on(sequential(&node, runs));
-    println!("the trivial node again, on the slot the heavy node wrote 2 MiB of:");
+    println!("the trivial node again, after the heavy node (which now runs on slots apart):");
     report("total", after_heavy);
 
     let threads = tokio::runtime::Builder::new_multi_thread()

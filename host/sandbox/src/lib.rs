@@ -6,25 +6,29 @@
 //! this crate's `build.rs` and embedded. [`Sandbox::new`] pre-initializes it with wizer
 //! (QuickJS plus the JavaScript prelude, evaluated once) and compiles the snapshot, or
 //! loads both from the on-disk cache in a few milliseconds ([`Sandbox::runtime_load`]).
-//! One runtime serves every node: a node is a tiny core module holding its QuickJS
+//! One compiled runtime serves every node: a node is a tiny core module holding its QuickJS
 //! bytecode ([`Sandbox::load_node`] validates it against `wit/node.wit`), and each
-//! [`NodeModule::run`] instantiates the runtime and the node module in a fresh
-//! [`wasmtime::Store`], so nothing a node does survives its run.
+//! [`NodeModule::run`] instantiates the runtime in a fresh [`wasmtime::Store`] and loads the
+//! node's bytecode into it, so nothing a node does survives its run.
 //!
 //! ```text
 //! run: slot from the pool -> Store::new -> InstancePre::instantiate (runtime)
-//!      -> Instance::new (node module, importing the runtime's memory, cabi_realloc,
-//!         load-node) -> node.load() -> cabi_realloc + memory.write (invocation)
+//!      -> cabi_realloc + memory.write + load-node (the compiler's glue: `tntc_glue`;
+//!         any other node module is instantiated and its `load` called)
+//!      -> cabi_realloc + memory.write (invocation)
 //!      -> runtime.run() [wait/fetch/timer suspend the fiber] -> read output -> drop
 //! ```
 //!
 //! # Performance
-//! A fresh-sandbox run of a trivial node costs about 27 us (see `examples/run_bench.rs`,
+//! A fresh-sandbox run of a trivial node costs about 25 us (see `examples/run_bench.rs`,
 //! `tntc bench` and `bench/README.md`), because: the pooling allocator reuses instance slots and,
 //! with `pagemap_scan`, resets only the pages a run dirtied; input and output go through
 //! linear memory (no WASI stdin/stdout); the linker and export handles are resolved once
 //! ([`wasmtime::InstancePre`], [`wasmtime::ModuleExport`]); and the WASI surface is a
-//! handful of host functions rather than a WASI context built per run.
+//! handful of host functions rather than a WASI context built per run. A pool slot keeps
+//! what earlier runs mapped and wrote in it, and every teardown pays for that, so work that
+//! would leave much behind (pre-initialization, compiling, nodes that grow their memory)
+//! never shares slots with ordinary node runs (`runtimes.rs`).
 //!
 //! # Isolation and limits
 //! Fresh store and instances per run; no files, environment, arguments or sockets (the
@@ -51,6 +55,7 @@ mod ops;
 mod prepare;
 mod run;
 mod runtime;
+mod runtimes;
 mod state;
 mod wasi;
 
@@ -64,9 +69,9 @@ pub use run::{RunOutput, RunRequest, RunStats};
 use crate::blocking::block_on;
 use crate::memory::{read_bytes, read_result};
 use crate::runtime::Runtime;
+use crate::runtimes::Runtimes;
 use crate::state::RunState;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::{Engine, Store};
 
@@ -93,18 +98,8 @@ pub struct Sandbox {
 
 pub(crate) struct SandboxInner {
     pub(crate) engine: Engine,
-    /// What node runs instantiate.
-    pub(crate) runtime: Runtime,
-    /// What `compile_js` instantiates: the same code as a module of its own, made at the
-    /// first compile. The pool gives a slot back to the module that last used it, and a slot
-    /// keeps every page ever mapped in it (each teardown scans them and restores the
-    /// written ones): a 60 KB compile in a slot later used by node runs made every trivial
-    /// run on it cost 48 instead of 27 us. With two modules, compiling (`tntc run`, `dev`,
-    /// `test`, `bench`) never touches the slots node runs use.
-    tooling: OnceLock<Runtime>,
-    /// The cache entry `runtime`'s module is mapped from, if any (the tooling copy maps it
-    /// again rather than copying the module).
-    runtime_file: Option<PathBuf>,
+    /// The runtime modules runs and compiles instantiate (kept apart: see `runtimes.rs`).
+    pub(crate) runtimes: Runtimes,
     pub(crate) config: SandboxConfig,
     /// One permit per pool slot: runs beyond the pool wait here instead of failing.
     pub(crate) slots: Semaphore,
@@ -157,7 +152,8 @@ impl Sandbox {
         let Some(loaded) = loaded else {
             return Ok(None);
         };
-        let runtime = Runtime::new(&engine, &loaded.module).map_err(SandboxError::Runtime)?;
+        let runtimes = Runtimes::new(&engine, &loaded.module, loaded.mapped_from)
+            .map_err(SandboxError::Runtime)?;
         let ticker = if config.epoch_interruption {
             Some(engine::EpochTicker::start(&engine, config.epoch_tick)?)
         } else {
@@ -167,9 +163,7 @@ impl Sandbox {
             inner: Arc::new(SandboxInner {
                 slots: Semaphore::new(config.max_concurrent_runs as usize),
                 engine,
-                runtime,
-                tooling: OnceLock::new(),
-                runtime_file: loaded.mapped_from,
+                runtimes,
                 config,
                 load: loaded.load,
                 _ticker: ticker,
@@ -184,7 +178,7 @@ impl Sandbox {
     /// if runs fill the pool: call it from build tooling, not from async code.
     pub fn compile_js(&self, source: &str, filename: &str) -> Result<Vec<u8>, CompileError> {
         let inner = &self.inner;
-        let runtime = inner.tooling_runtime().map_err(CompileError::Runtime)?;
+        let runtime = inner.runtimes.tooling().map_err(CompileError::Runtime)?;
         let _slot = block_on(inner.slots.acquire())
             .map_err(|_| CompileError::Runtime("the sandbox is shutting down".into()))?;
         let fuel = inner.config.cpu_fuel.then_some(u64::MAX);
@@ -248,33 +242,6 @@ impl Sandbox {
             .engine
             .pooling_allocator_metrics()
             .map_or(0, |metrics| metrics.unused_warm_memories())
-    }
-}
-
-impl SandboxInner {
-    /// The tooling copy of the runtime (see `tooling`), made on first use.
-    fn tooling_runtime(&self) -> Result<&Runtime, String> {
-        if let Some(runtime) = self.tooling.get() {
-            return Ok(runtime);
-        }
-        let module = match &self.runtime_file {
-            Some(path) => cache::map_cached(&self.engine, path)?,
-            None => {
-                let bytes = self
-                    .runtime
-                    .module()
-                    .serialize()
-                    .map_err(|e| format!("cannot copy the runtime for compiling: {e:#}"))?;
-                // SAFETY: the bytes were serialized just now by this engine from its own
-                // module.
-                #[allow(unsafe_code)]
-                unsafe { wasmtime::Module::deserialize(&self.engine, &bytes) }
-                    .map_err(|e| format!("cannot copy the runtime for compiling: {e:#}"))?
-            }
-        };
-        let runtime = Runtime::new(&self.engine, &module)?;
-        // Two threads racing here both build a copy; one is kept.
-        Ok(self.tooling.get_or_init(|| runtime))
     }
 }
 

@@ -66,6 +66,9 @@ pub(crate) struct NodeInner {
     /// The bytecode, when the module is exactly the compiler's glue ([`tntc_glue`]): runs
     /// then hand it to `load-node` themselves instead of instantiating `module`.
     pub(crate) bytecode: Option<Arc<[u8]>>,
+    /// Set after a run of this node grew its memory: its runs then take slots apart from
+    /// other nodes' (see `crate::runtimes`).
+    pub(crate) grows: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for NodeModule {
@@ -88,6 +91,12 @@ impl NodeModule {
     pub fn loads_bytecode_directly(&self) -> bool {
         self.inner.bytecode.is_some()
     }
+
+    /// Whether a run of this node has grown its memory, so that its runs now take pool slots
+    /// apart from other nodes' (what such a run leaves in a slot slows every later run there).
+    pub fn runs_apart(&self) -> bool {
+        self.inner.grows.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModule, LoadError> {
@@ -108,7 +117,7 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
         )));
     }
     let module = compile(sandbox, wasm)?;
-    let imports = check_imports(&module, sandbox.runtime.initial_pages)?;
+    let imports = check_imports(&module, sandbox.runtimes.initial_pages)?;
     let load = match module.get_export("load") {
         Some(ExternType::Func(ty)) if signature_is(&ty, 0, 1) => module
             .get_export_index("load")
@@ -131,6 +140,7 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
             load,
             info,
             bytecode,
+            grows: std::sync::atomic::AtomicBool::new(false),
         }),
     })
 }

@@ -10,10 +10,11 @@ use crate::host::NodeHost;
 use crate::memory::{AbiViolation, read_bytes, read_result};
 use crate::node::{NodeModule, RuntimeImport};
 use crate::ops::TooManyPending;
-use crate::runtime::{DeadlineExceeded, RuntimeInstance, new_store};
+use crate::runtime::{DeadlineExceeded, Runtime, RuntimeInstance, new_store};
 use crate::state::{MemoryLimitExceeded, RunState};
 use crate::wasi::GuestExit;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use wasmtime::{Extern, Instance, Store, Trap};
 
@@ -94,7 +95,7 @@ impl NodeModule {
                 limits.memory_bytes, sandbox.config.max_memory_bytes
             )));
         }
-        let runtime_bytes = sandbox.runtime.initial_pages as usize * 65536;
+        let runtime_bytes = sandbox.runtimes.initial_pages as usize * 65536;
         if limits.memory_bytes < runtime_bytes {
             return Err(NodeFailure::InvalidRequest(format!(
                 "a memory limit of {} bytes is below the {} bytes the runtime starts with",
@@ -134,11 +135,19 @@ impl NodeModule {
             limits.max_log_bytes,
             deadline,
         );
+        let grows = self.inner.grows.load(Ordering::Relaxed);
+        let runtime = sandbox.runtimes.for_run(grows);
         let mut store = new_store(&sandbox.engine, state, fuel);
 
         let driven = within(
             deadline,
-            self.drive(&mut store, &request.invocation_json, limits, &mut stats),
+            self.drive(
+                &mut store,
+                &runtime,
+                &request.invocation_json,
+                limits,
+                &mut stats,
+            ),
         )
         .await;
         let result = match driven {
@@ -157,12 +166,19 @@ impl NodeModule {
         let teardown = Instant::now();
         drop(store);
         stats.teardown = teardown.elapsed();
+        if !grows && stats.memory_peak_bytes > runtime_bytes {
+            // This run left its pages in a slot other nodes' runs reuse (`crate::runtimes`).
+            self.inner.grows.store(true, Ordering::Relaxed);
+            // A failure only leaves the slot as it is: slower later runs, nothing wrong.
+            let _ = sandbox.runtimes.retire_light(&runtime);
+        }
         result.map(|output| RunOutput { output, stats })
     }
 
     async fn drive(
         &self,
         store: &mut Store<RunState>,
+        runtime: &Runtime,
         invocation: &str,
         limits: &RunLimits,
         stats: &mut RunStats,
@@ -175,7 +191,7 @@ impl NodeModule {
             phase = now;
         };
 
-        let runtime = node.sandbox.runtime.instantiate(store).await?;
+        let runtime = runtime.instantiate(store).await?;
         let retptr = match &node.bytecode {
             Some(bytecode) => {
                 lap(&mut stats.instantiate);

@@ -60,3 +60,62 @@ async fn compiling_never_shares_a_slot_with_node_runs() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_node_that_grows_its_memory_runs_apart_and_leaves_other_nodes_slots_clean() {
+    // One run of a memory-hungry node left 2 MiB of written pages in the slot the next nodes
+    // reused, and every later teardown there restored them (a trivial run: 26 -> 42 us).
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime-cache");
+    let sandbox = Sandbox::new(config(cache)).unwrap();
+    let load = |id: &str, source: &str| {
+        let bytecode = sandbox
+            .compile_js(source, &format!("nodes/{id}.js"))
+            .unwrap();
+        let metadata = json!({"node": id, "source": format!("nodes/{id}.ts")}).to_string();
+        sandbox
+            .load_node(&node_module(&bytecode, &metadata))
+            .unwrap()
+    };
+    let trivial = load(
+        "trivial",
+        "export default async function run(ctx, input) { return input; }",
+    );
+    let hungry = load(
+        "hungry",
+        "export default async function run() {
+            const rows = [];
+            for (let i = 0; i < 100000; i++) rows.push({ i, name: `row ${i}` });
+            return rows.length;
+        }",
+    );
+    let run = |node: &tntc_sandbox::NodeModule| {
+        let node = node.clone();
+        async move {
+            run_with(
+                &node,
+                invocation("n", json!({})),
+                RunLimits::default(),
+                RecordingHost::new(),
+            )
+            .await
+            .unwrap()
+            .output
+        }
+    };
+
+    run(&trivial).await;
+    let before = sandbox.idle_resident_bytes();
+    assert!(!hungry.runs_apart());
+    assert_eq!(run(&hungry).await, "100000");
+    assert!(hungry.runs_apart(), "its run grew the memory");
+    run(&trivial).await;
+    assert!(!trivial.runs_apart());
+    let kept = sandbox.idle_resident_bytes().saturating_sub(before);
+    assert!(
+        kept < 256 * 1024,
+        "the trivial node's slot holds {kept} bytes more than before the hungry run"
+    );
+    // The hungry node keeps its own slots, and its pages, from now on.
+    assert_eq!(run(&hungry).await, "100000");
+    assert!(sandbox.idle_resident_bytes() > before + 1024 * 1024);
+}

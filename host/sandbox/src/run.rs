@@ -45,7 +45,8 @@ pub struct RunOutput {
 pub struct RunStats {
     /// Waiting for a free sandbox slot.
     pub queued: Duration,
-    /// New store, runtime and node module instances.
+    /// New store and runtime instance (and the node module's, when it is not the compiler's
+    /// glue).
     pub instantiate: Duration,
     /// The node module's `load`: evaluating the node's bytecode.
     pub load: Duration,

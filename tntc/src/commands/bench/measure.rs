@@ -116,7 +116,8 @@ pub struct NodeCase {
 pub struct Phases {
     /// `NodeModule::run` as its caller sees it (includes the slot wait and the phases).
     pub total: Distribution,
-    /// New store, runtime and node module instances.
+    /// New store and runtime instance (and the node module's, when it is not the compiler's
+    /// glue).
     pub instantiate: Distribution,
     /// Evaluating the node's bytecode.
     pub load: Distribution,

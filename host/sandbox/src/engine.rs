@@ -36,8 +36,9 @@ pub(crate) fn create(config: &SandboxConfig) -> Result<Engine, SandboxError> {
     let slots = config.max_concurrent_runs;
     let mut pool = PoolingAllocationConfig::new();
     // Each run holds one memory and one or two instances (the runtime, and the node module
-    // when it is not the compiler's glue); compiling borrows a slot like a run. A run's `wait` may call back into
-    // the guest (`cabi_realloc`) on a second fiber, hence two stacks per slot.
+    // when it is not the compiler's glue); compiling borrows a slot like a run. A run's
+    // `wait` may call back into the guest (`cabi_realloc`) on a second fiber, hence two
+    // stacks per slot.
     pool.total_core_instances(slots * 2)
         .total_memories(slots)
         .total_tables(slots)

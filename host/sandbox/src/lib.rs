@@ -280,8 +280,8 @@ async fn compile_in(
         args[i * 2] = ptr;
         args[i * 2 + 1] = len;
     }
-    let retptr = instance
-        .compile
+    let retptr = runtime
+        .compile_export(store, &instance)?
         .call_async(&mut *store, (args[0], args[1], args[2], args[3]))
         .await?;
     let result = read_result(&*store, instance.guest.memory, retptr, "compile result")?;

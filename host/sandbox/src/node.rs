@@ -211,7 +211,7 @@ fn scan(wasm: &[u8]) -> Result<(NodeInfo, Option<&'static str>), LoadError> {
 }
 
 /// Whether `ty` is `(i32 x params) -> (i32 x results)`: every type of the node ABI is i32.
-fn signature_is(ty: &FuncType, params: usize, results: usize) -> bool {
+pub(crate) fn signature_is(ty: &FuncType, params: usize, results: usize) -> bool {
     fn all_i32(mut types: impl ExactSizeIterator<Item = ValType>, count: usize) -> bool {
         types.len() == count && types.all(|t| matches!(t, ValType::I32))
     }

@@ -37,8 +37,8 @@ pub(crate) struct Runtime {
 /// One instance of the runtime in a store, with typed handles to its exports.
 pub(crate) struct RuntimeInstance {
     pub(crate) guest: GuestExports,
-    /// `compile(source_ptr, source_len, filename_ptr, filename_len) -> retptr`.
-    pub(crate) compile: TypedFunc<(i32, i32, i32, i32), i32>,
+    /// The instance, for exports only tooling needs ([`Runtime::compile_export`]).
+    instance: wasmtime::Instance,
     /// `load-node(ptr, len) -> retptr`: called by the host, or handed to a node module as
     /// an import.
     pub(crate) load_node: TypedFunc<(i32, i32), i32>,
@@ -68,15 +68,8 @@ impl Runtime {
             ("load-node", 2),
             ("run", 2),
         ] {
-            let fits = match module.get_export(name) {
-                Some(wasmtime::ExternType::Func(ty)) => {
-                    ty.params().len() == params
-                        && ty.params().all(|t| matches!(t, wasmtime::ValType::I32))
-                        && ty.results().len() == 1
-                        && ty.results().all(|t| matches!(t, wasmtime::ValType::I32))
-                }
-                _ => false,
-            };
+            let fits = matches!(module.get_export(name),
+                Some(wasmtime::ExternType::Func(ty)) if crate::node::signature_is(&ty, params, 1));
             if !fits {
                 return Err(format!(
                     "the runtime's `{name}` export is not a function of {params} i32s returning an i32"
@@ -117,7 +110,6 @@ impl Runtime {
         };
         let memory = get(&self.memory)?;
         let realloc = get(&self.realloc)?;
-        let compile = get(&self.compile)?;
         let load_node = get(&self.load_node)?;
         let run = get(&self.run)?;
         let memory = memory
@@ -131,8 +123,8 @@ impl Runtime {
                 .into_func()
                 .ok_or_else(|| wasmtime::Error::msg("a runtime export is not a function"))?;
             // SAFETY: `Runtime::new` checked the signature of every export this is called
-            // with below (four i32s -> i32 for `cabi_realloc` and `compile`, two i32s -> i32
-            // for `load-node` and `run`, the types of the fields they fill), and the instance
+            // with below (four i32s -> i32 for `cabi_realloc`, two i32s -> i32 for
+            // `load-node` and `run`, the types of the fields they fill), and the instance
             // comes from that module.
             #[allow(unsafe_code)]
             Ok(unsafe { TypedFunc::new_unchecked(store, func) })
@@ -142,10 +134,25 @@ impl Runtime {
         store.data_mut().guest = Some(guest.clone());
         Ok(RuntimeInstance {
             guest,
-            compile: typed(store, compile)?,
+            instance,
             load_node: typed(store, load_node)?,
             run: typed(store, run)?,
         })
+    }
+
+    /// `compile(source_ptr, source_len, filename_ptr, filename_len) -> retptr` of `instance`
+    /// (looked up only by compiles, not by every node run).
+    pub(crate) fn compile_export(
+        &self,
+        store: &mut Store<RunState>,
+        instance: &RuntimeInstance,
+    ) -> wasmtime::Result<TypedFunc<(i32, i32, i32, i32), i32>> {
+        instance
+            .instance
+            .get_module_export(&mut *store, &self.compile)
+            .and_then(Extern::into_func)
+            .ok_or_else(|| wasmtime::Error::msg("the runtime's `compile` export vanished"))?
+            .typed(&*store)
     }
 }
 

@@ -22,10 +22,6 @@ pub struct Cli {
 /// Flags every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Kubernetes namespace (wins over deployment.namespace and the config file).
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
-
     /// Container registry for images.
     #[arg(short = 'r', long, global = true, value_name = "REGISTRY")]
     pub registry: Option<String>,
@@ -97,27 +93,19 @@ pub enum Command {
         out: Option<PathBuf>,
     },
 
-    /// Run a workflow once, locally, and print its ExecutionResult.
+    /// Run a workflow once, locally or as deployed, and print its ExecutionResult.
     ///
-    /// Compiles every node and runs the DAG in-process, each node in a fresh WebAssembly
-    /// sandbox exactly as in the pod (same egress policy, same secrets cascade). Node logs go
-    /// to stderr as `[node] INFO message`. Exits 0 when every node succeeded, 1 otherwise.
-    /// `-o json` prints the raw ExecutionResult.
+    /// TARGET is a workflow directory (or its workflow.yaml): tntc compiles every node and runs
+    /// the DAG in-process, each node in a fresh WebAssembly sandbox exactly as in the pod (same
+    /// egress policy, same secrets cascade); node logs go to stderr as `[node] INFO message`.
     ///
-    /// Examples: `tntc run examples/word-count --input '{"text": "a b a"}'`,
-    /// `tntc run . --input @input.json`, `echo '{}' | tntc run . --input -`.
-    Run {
-        /// Workflow directory, or its workflow.yaml.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-
-        /// The root nodes' input: JSON, `@file.json`, or `-` for stdin [default: {}].
-        #[arg(short, long, value_name = "JSON|@FILE|-")]
-        input: Option<String>,
-
-        #[command(flatten)]
-        local: LocalArgs,
-    },
+    /// TARGET is the name of a deployed workflow (and no such directory exists here), or
+    /// --cluster is given: tntc POSTs the input to the workflow's /run through the Kubernetes
+    /// API server's service proxy (no pod is started) and prints the answer.
+    ///
+    /// Exits 0 when every node succeeded, 1 otherwise. `-o json` prints the raw ExecutionResult.
+    #[command(after_long_help = crate::commands::run::EXAMPLES)]
+    Run(crate::commands::run::RunArgs),
 
     /// Serve a workflow locally and reload it whenever a file changes.
     ///
@@ -197,6 +185,29 @@ pub enum Command {
     /// from tests/fixtures/<node>.json or {}; fetches answered locally), and the whole DAG.
     /// `-o json` prints the figures as data.
     Bench(crate::commands::bench::BenchArgs),
+
+    /// Show a deployed workflow: readiness, replicas, image, runtime class, pods, events.
+    ///
+    /// Pods show their restarts and last state, events the newest first. `-o json` prints
+    /// {name, namespace, ready, replicas, available}; with --detail every field.
+    Status(crate::commands::status::StatusArgs),
+
+    /// Print the logs of every pod of a deployed workflow ([pod] prefixed when several).
+    Logs(crate::commands::logs::LogsArgs),
+
+    /// List the workflows deployed in a namespace (or all, with -A).
+    ///
+    /// Columns NAME VERSION NAMESPACE STATUS REPLICAS AGE; `-o json` prints an array.
+    List(crate::commands::list::ListArgs),
+
+    /// Delete a deployed workflow: everything with its labels, and its -code/-secrets.
+    ///
+    /// Asks first on a terminal; elsewhere --yes is required. Exits 1 when nothing of the
+    /// workflow was found.
+    Undeploy(crate::commands::undeploy::UndeployArgs),
+
+    /// Inspect the cluster tntc deploys to.
+    Cluster(crate::commands::cluster::ClusterCommandArgs),
 
     /// Print a shell completion script.
     ///
@@ -280,9 +291,13 @@ pub enum SecretsCommand {
     },
 }
 
-/// `tntc configure` (the registry and namespace flags are the global -r/-n).
+/// `tntc configure` (the registry flag is the global -r).
 #[derive(Debug, Args)]
 pub struct ConfigureArgs {
+    /// Default Kubernetes namespace of the commands that deploy and inspect workflows.
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
     /// Kubernetes RuntimeClass of the workflow pods [default: gvisor].
     #[arg(long, value_name = "NAME")]
     pub runtime_class: Option<String>,

@@ -27,9 +27,12 @@ fn main() -> ExitCode {
         Command::Validate { dir } => commands::validate::run(&out, &dir),
         Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
         Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
-        Command::Run { dir, input, local } => {
-            commands::run::run(&out, &dir, input.as_deref(), &local.options())
-        }
+        Command::Run(args) => args.execute(&out),
+        Command::Status(args) => args.execute(&out),
+        Command::Logs(args) => args.execute(&out),
+        Command::List(args) => args.execute(&out),
+        Command::Undeploy(args) => args.execute(&out),
+        Command::Cluster(args) => args.execute(&out),
         Command::Dev {
             dir,
             port,

@@ -16,7 +16,7 @@ use crate::settings::{
 /// Writes the given values (or shows the settings when there are none, or with `--show`).
 pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::Result<ExitCode> {
     let given: Vec<(Key, &str)> = [
-        (Key::Namespace, &global.namespace),
+        (Key::Namespace, &args.namespace),
         (Key::Registry, &global.registry),
         (Key::RuntimeClass, &args.runtime_class),
     ]
@@ -32,7 +32,7 @@ pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::
 
     if args.show || given.is_empty() {
         let overrides = Overrides {
-            namespace: global.namespace.clone(),
+            namespace: args.namespace.clone(),
             registry: global.registry.clone(),
             runtime_class: args.runtime_class.clone(),
         };

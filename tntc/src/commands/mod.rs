@@ -2,13 +2,20 @@
 
 pub mod bench;
 pub mod build;
+pub mod cluster;
+pub mod cluster_target;
 pub mod completions;
 pub mod configure;
 pub mod dev;
 pub mod init;
+pub mod list;
+pub mod logs;
 pub mod run;
+pub mod run_deployed;
 pub mod secrets;
+pub mod status;
 pub mod test;
+pub mod undeploy;
 pub mod validate;
 pub mod visualize;
 

@@ -1,5 +1,6 @@
-//! `tntc run [dir]`: compile and run a workflow once, in-process, in the same sandbox as the
-//! pod; print the ExecutionResult.
+//! `tntc run [TARGET]`: compile and run a workflow directory once, in-process, in the same
+//! sandbox as the pod, and print the ExecutionResult; or, for the name of a deployed workflow,
+//! run it on the cluster (`run_deployed`). The local path never creates a kube client.
 
 use std::io::Read;
 use std::path::Path;
@@ -12,10 +13,109 @@ use serde_json::Value;
 use tntc_host::logs::StderrLogs;
 use tntc_host::result::ExecutionResult;
 
+use super::cluster_target::{ClusterArgs, parse_duration};
 use super::{count, invalid, load};
+use crate::cli::LocalArgs;
 use crate::local::{self, LocalOptions};
 use crate::output::Printer;
 use crate::pipeline;
+
+/// Examples under `tntc run --help`.
+pub const EXAMPLES: &str = "Examples:
+  tntc run examples/word-count --input '{\"text\": \"a b a\"}'   # locally
+  tntc run . --input @input.json
+  echo '{}' | tntc run . --input -
+  tntc run word-count -n team-a --input '{\"text\": \"a b\"}'    # the deployed workflow
+  tntc run word-count --cluster      # deployed, even if ./word-count/ exists here";
+
+/// `tntc run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A workflow directory or its workflow.yaml (run locally), or the name of a deployed
+    /// workflow (run on the cluster) [default: .].
+    #[arg(default_value = ".", value_name = "DIR|NAME")]
+    pub target: String,
+
+    /// The root nodes' input: JSON, `@file.json`, or `-` for stdin [default: {}].
+    #[arg(short, long, value_name = "JSON|@FILE|-")]
+    pub input: Option<String>,
+
+    /// Run the deployed workflow named TARGET through the cluster's API server, even when a
+    /// directory of that name exists here.
+    #[arg(long)]
+    pub cluster: bool,
+
+    /// How long to wait for a deployed workflow's answer [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+
+    #[command(flatten)]
+    pub target_cluster: ClusterArgs,
+}
+
+impl RunArgs {
+    /// Runs locally or on the cluster (see [`RunArgs::deployed`]).
+    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+        let cluster_flags = [
+            (self.target_cluster.namespace.is_some(), "-n/--namespace"),
+            (self.target_cluster.context.is_some(), "--context"),
+            (self.timeout.is_some(), "--timeout"),
+        ];
+        if !self.deployed() {
+            if let Some((_, flag)) = cluster_flags.iter().find(|(given, _)| *given) {
+                anyhow::bail!(
+                    "{flag} is for a deployed workflow, but {:?} is a local workflow directory\n  help: add --cluster to run the deployed workflow of that name",
+                    self.target
+                );
+            }
+            return run(
+                out,
+                Path::new(&self.target),
+                self.input.as_deref(),
+                &self.local.options(),
+            );
+        }
+        for (given, flag) in [
+            (self.local.secrets.is_some(), "--secrets"),
+            (self.local.extra_ca.is_some(), "--extra-ca"),
+        ] {
+            if given {
+                anyhow::bail!(
+                    "{flag} is for a local run; the deployed {:?} uses its Secret and the pod's CAs",
+                    self.target
+                );
+            }
+        }
+        let input = parse_input(self.input.as_deref())?;
+        super::run_deployed::run(
+            out,
+            &self.target,
+            &input,
+            self.timeout.unwrap_or(super::run_deployed::DEFAULT_TIMEOUT),
+            &self.target_cluster,
+        )
+    }
+
+    /// Whether TARGET means a deployed workflow: `--cluster`, or a workflow name (kebab-case)
+    /// that is no path here.
+    pub fn deployed(&self) -> bool {
+        self.cluster || (!Path::new(&self.target).exists() && is_workflow_name(&self.target))
+    }
+}
+
+/// A workflow name as `tntc validate` accepts it: lowercase letters, digits, single dashes.
+fn is_workflow_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+}
 
 /// Runs the workflow at `dir` once with `input` (JSON text, `@file`, or `-` for stdin).
 pub fn run(
@@ -55,7 +155,7 @@ pub fn run(
 }
 
 /// `--input`: inline JSON, `@path` to a file, or `-` for stdin; none means `{}`.
-fn parse_input(input: Option<&str>) -> anyhow::Result<Value> {
+pub fn parse_input(input: Option<&str>) -> anyhow::Result<Value> {
     let (text, from) = match input {
         None => return Ok(Value::Object(Default::default())),
         Some("-") => {
@@ -130,5 +230,19 @@ fn print_result(
             count(dag.order.len(), "node"),
             elapsed.as_millis()
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_workflow_name;
+
+    #[test]
+    fn only_kebab_case_names_can_mean_a_deployed_workflow() {
+        assert!(is_workflow_name("word-count"));
+        assert!(!is_workflow_name("."));
+        assert!(!is_workflow_name("flows/word-count"));
+        assert!(!is_workflow_name("workflow.yaml"));
+        assert!(!is_workflow_name("Word"));
     }
 }

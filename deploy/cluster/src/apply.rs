@@ -1,0 +1,194 @@
+//! Server-side apply of a workflow's objects, in order, then pruning what the new set lacks.
+//!
+//! Apply (not create-or-replace as the original did) lets the API server merge: fields other
+//! managers own (an HPA's replicas, a mesh's injected annotations) survive a deploy, and a
+//! deploy of the same objects changes nothing: no new resourceVersion, no new generation, no
+//! restart. A code change still rolls the pods through the pod template's `checksum/code`
+//! annotation.
+
+use kube::Api;
+use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use serde::Serialize;
+
+use crate::objects::{FIELD_MANAGER, Kind, Object, ObjectSet, selector};
+use crate::{Cluster, ClusterError, Op};
+
+/// How to apply.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ApplyOptions {
+    /// Take over fields another field manager owns instead of failing with a conflict.
+    pub force_conflicts: bool,
+}
+
+/// What happened to one object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// It did not exist.
+    Created,
+    /// It changed.
+    Configured,
+    /// Applying it changed nothing.
+    Unchanged,
+    /// The workflow no longer has it; deleted.
+    Pruned,
+}
+
+impl Action {
+    /// `created`, `configured`, `unchanged`, `pruned`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Configured => "configured",
+            Action::Unchanged => "unchanged",
+            Action::Pruned => "pruned",
+        }
+    }
+}
+
+/// One object applied or pruned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name.
+    pub name: String,
+    /// What happened.
+    pub action: Action,
+}
+
+/// What [`Cluster::apply`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ApplyReport {
+    /// Every object of the set, in apply order, then the pruned ones.
+    pub objects: Vec<Applied>,
+}
+
+impl ApplyReport {
+    /// Whether the Deployment was created or changed (so a rollout follows).
+    pub fn deployment_changed(&self) -> bool {
+        self.objects.iter().any(|a| {
+            a.kind == Kind::Deployment && matches!(a.action, Action::Created | Action::Configured)
+        })
+    }
+}
+
+impl Cluster {
+    fn dynamic(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
+        Api::namespaced_with(self.client.clone(), namespace, &kind.api_resource())
+    }
+
+    /// Applies every object of `set` in order, then prunes. `progress` sees each object as it
+    /// is done. When an object fails, the error says which objects were applied before it.
+    pub async fn apply(
+        &self,
+        set: &ObjectSet,
+        options: ApplyOptions,
+        mut progress: impl FnMut(&Applied),
+    ) -> Result<ApplyReport, ClusterError> {
+        let mut report = ApplyReport::default();
+        for (index, object) in set.objects.iter().enumerate() {
+            match self.apply_one(&set.namespace, object, options).await {
+                Ok(action) => {
+                    let applied = Applied {
+                        kind: object.kind,
+                        name: object.name.clone(),
+                        action,
+                    };
+                    progress(&applied);
+                    report.objects.push(applied);
+                }
+                Err(err) if index == 0 => return Err(err),
+                Err(err) => {
+                    return Err(ClusterError::PartlyApplied {
+                        source: Box::new(err),
+                        applied: set.objects[..index].iter().map(Object::id).collect(),
+                        pending: set.objects[index..].iter().map(Object::id).collect(),
+                    });
+                }
+            }
+        }
+        let pruned = self.prune(set, &mut progress, &mut report).await;
+        pruned.map_err(|err| ClusterError::PartlyApplied {
+            source: Box::new(err),
+            applied: set.objects.iter().map(Object::id).collect(),
+            pending: vec!["pruning the objects the workflow no longer has".into()],
+        })?;
+        Ok(report)
+    }
+
+    async fn apply_one(
+        &self,
+        namespace: &str,
+        object: &Object,
+        options: ApplyOptions,
+    ) -> Result<Action, ClusterError> {
+        let api = self.dynamic(object.kind, namespace);
+        let get = Op::on("get", object.kind, namespace).named(&object.name);
+        let before = api
+            .get_opt(&object.name)
+            .await
+            .map_err(|e| self.err(e, &get))?;
+        let mut json = object.json.clone();
+        json["metadata"]["namespace"] = namespace.into();
+        let mut params = PatchParams::apply(FIELD_MANAGER);
+        params.force = options.force_conflicts;
+        let patch = Op::on("patch", object.kind, namespace).named(&object.name);
+        let after = api
+            .patch(&object.name, &params, &Patch::Apply(&json))
+            .await
+            .map_err(|err| match err {
+                kube::Error::Api(status) if status.code == 409 => ClusterError::Conflict {
+                    kind: object.kind,
+                    name: object.name.clone(),
+                    namespace: namespace.to_owned(),
+                    message: status.message.clone(),
+                },
+                other => self.err(other, &patch),
+            })?;
+        Ok(match before {
+            None => Action::Created,
+            Some(before) if before.metadata.resource_version == after.metadata.resource_version => {
+                Action::Unchanged
+            }
+            Some(_) => Action::Configured,
+        })
+    }
+
+    /// Deletes the workflow's objects (by its labels) that `set` lacks.
+    async fn prune(
+        &self,
+        set: &ObjectSet,
+        progress: &mut impl FnMut(&Applied),
+        report: &mut ApplyReport,
+    ) -> Result<(), ClusterError> {
+        let labels = ListParams::default().labels(&selector(&set.workflow));
+        for kind in Kind::ALL.into_iter().filter(|k| k.pruned()) {
+            let api = self.dynamic(kind, &set.namespace);
+            let list = Op::on("list", kind, &set.namespace);
+            let live = api.list(&labels).await.map_err(|e| self.err(e, &list))?;
+            for item in live.items {
+                let Some(name) = item.metadata.name else {
+                    continue;
+                };
+                if set.has(kind, &name) {
+                    continue;
+                }
+                let delete = Op::on("delete", kind, &set.namespace).named(&name);
+                match api.delete(&name, &DeleteParams::background()).await {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(status)) if status.code == 404 => {}
+                    Err(err) => return Err(self.err(err, &delete)),
+                }
+                let pruned = Applied {
+                    kind,
+                    name,
+                    action: Action::Pruned,
+                };
+                progress(&pruned);
+                report.objects.push(pruned);
+            }
+        }
+        Ok(())
+    }
+}

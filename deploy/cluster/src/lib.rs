@@ -1,0 +1,75 @@
+//! `tntc-cluster`: puts a workflow on a Kubernetes cluster and reads it back. CLI only: the
+//! pod runs `tntc-host`, which never links this crate, `kube` or `k8s-openapi` (`.ci/run`
+//! checks it with `cargo tree`).
+//!
+//! # Connecting
+//! [`Cluster::connect`] reads the kubeconfig from `KUBECONFIG` (a list of files is merged) or
+//! `~/.kube/config`, with `--context` or the current context; without a kubeconfig, inside a
+//! pod, the pod's service account (in-cluster config). The client is kube-rs over hyper with
+//! rustls and ring.
+//!
+//! # What it does
+//! | operation | how |
+//! |---|---|
+//! | [`Cluster::apply`] | server-side apply (field manager `tntc`) of every object in order, then prune: delete the workflow's objects (by its labels) that the new set no longer has, e.g. the CronJob of a removed cron trigger; never a Secret |
+//! | [`Cluster::wait_rollout`] | polls the Deployment's status and its pods until every replica is updated and available; fails fast with the pod's reason (`ImagePullBackOff`, `CrashLoopBackOff`, ...) and its last log lines |
+//! | [`Cluster::status`] | readiness, replicas, image, runtime class, pods with restarts and last state, recent events |
+//! | [`Cluster::invoke`] | `POST /run` through the API server's service proxy (`services/{name}:8080/proxy/run`): no pod is created |
+//! | [`Cluster::logs`] | the logs of every pod of the workflow, optionally followed |
+//! | [`Cluster::list`] | the Deployments labelled `app.kubernetes.io/managed-by: tentacular` |
+//! | [`Cluster::undeploy`] | deletes everything with the workflow's labels (and its `-secrets`/`-code` by name) |
+//! | [`Cluster::check`] | reachability and version, namespace, RuntimeClass, RBAC through SelfSubjectAccessReview for every verb tntc uses, the namespace's Pod Security label |
+//!
+//! # Errors
+//! Every failure is a [`ClusterError`] that names the operation (verb, resource, namespace)
+//! and says what to do: no kubeconfig, an unreachable server, 401, 403 (which verb on which
+//! resource), a missing namespace, a workflow that is not deployed, a 409 conflict with another
+//! field manager, a failed rollout, and, when applying stopped part-way, which objects were
+//! applied and which were not.
+
+mod apply;
+mod check;
+mod connect;
+mod error;
+mod invoke;
+mod list;
+mod logs;
+mod objects;
+pub mod rollout;
+mod status;
+
+pub use apply::{Action, Applied, ApplyOptions, ApplyReport};
+pub use check::{Check, CheckOptions};
+pub use connect::ConnectOptions;
+pub use error::{ClusterError, Op};
+pub use list::{Deleted, WorkflowSummary};
+pub use logs::{LogLine, LogOptions};
+pub use objects::{
+    FIELD_MANAGER, Kind, MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL, Object, ObjectSet,
+    VERSION_LABEL, selector,
+};
+pub use rollout::{RolloutFailure, RolloutProgress};
+pub use status::{EventSummary, PodSummary, WorkflowStatus};
+
+/// A connection to one cluster.
+#[derive(Clone)]
+pub struct Cluster {
+    client: kube::Client,
+    server: String,
+}
+
+impl Cluster {
+    /// The API server's URL.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The kube client, for callers that need an API this crate does not wrap.
+    pub fn client(&self) -> &kube::Client {
+        &self.client
+    }
+
+    fn err(&self, err: kube::Error, op: &Op) -> ClusterError {
+        ClusterError::from_kube(err, op, &self.server)
+    }
+}

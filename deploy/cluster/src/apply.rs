@@ -10,7 +10,7 @@ use kube::Api;
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use serde::Serialize;
 
-use crate::objects::{FIELD_MANAGER, Kind, Object, ObjectSet, selector};
+use crate::objects::{FIELD_MANAGER, Kind, Object, ObjectSet, SECRETS_ANNOTATION, selector};
 use crate::{Cluster, ClusterError, Op};
 
 /// How to apply.
@@ -87,6 +87,7 @@ impl Cluster {
         mut progress: impl FnMut(&Applied),
     ) -> Result<ApplyReport, ClusterError> {
         let mut report = ApplyReport::default();
+        let set = &self.with_secret_checksum(set).await?;
         for (index, object) in set.objects.iter().enumerate() {
             match self.apply_one(&set.namespace, object, options).await {
                 Ok(action) => {
@@ -115,6 +116,47 @@ impl Cluster {
             pending: vec!["pruning the objects the workflow no longer has".into()],
         })?;
         Ok(report)
+    }
+
+    /// `set` with `checksum/secrets` on the Deployment's pod template: of the set's Secret,
+    /// else the live Deployment's (when it has one).
+    async fn with_secret_checksum(&self, set: &ObjectSet) -> Result<ObjectSet, ClusterError> {
+        let mut set = set.clone();
+        let secret = set
+            .objects
+            .iter()
+            .find(|o| o.kind == Kind::Secret)
+            .map(|o| secret_checksum(&o.json));
+        let Some(deployment) = set.objects.iter_mut().find(|o| o.kind == Kind::Deployment) else {
+            return Ok(set);
+        };
+        let checksum = match secret {
+            Some(checksum) => Some(checksum),
+            None => {
+                let api = self.dynamic(Kind::Deployment, &set.namespace);
+                let get = Op::on("get", Kind::Deployment, &set.namespace).named(&deployment.name);
+                api.get_opt(&deployment.name)
+                    .await
+                    .map_err(|e| self.err(e, &get))?
+                    .and_then(|live| {
+                        live.data
+                            .pointer(&format!("/spec/template/metadata/annotations/{}", SECRETS_ANNOTATION.replace('/', "~1")))
+                            .and_then(|v| v.as_str())
+                            .map(str::to_owned)
+                    })
+            }
+        };
+        if let Some(checksum) = checksum {
+            let template = &mut deployment.json["spec"]["template"];
+            if !template["metadata"].is_object() {
+                template["metadata"] = serde_json::json!({});
+            }
+            if !template["metadata"]["annotations"].is_object() {
+                template["metadata"]["annotations"] = serde_json::json!({});
+            }
+            template["metadata"]["annotations"][SECRETS_ANNOTATION] = checksum.into();
+        }
+        Ok(set)
     }
 
     async fn apply_one(
@@ -191,4 +233,16 @@ impl Cluster {
         }
         Ok(())
     }
+}
+
+/// `sha256:<hex>` of a Secret's `data` and `stringData`, as written (tntc-manifests sorts the keys).
+fn secret_checksum(secret: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(secret.get("data").map(|d| d.to_string()).unwrap_or_default());
+    hasher.update(b"\0");
+    hasher.update(secret.get("stringData").map(|d| d.to_string()).unwrap_or_default());
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }

@@ -13,6 +13,8 @@ use crate::{Cluster, ClusterError};
 pub struct ConnectOptions {
     /// `--context`: a context of the kubeconfig instead of its current one.
     pub context: Option<String>,
+    /// `--kubeconfig`: this file instead of `KUBECONFIG` / `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
 }
 
 /// A connection attempt gives up after this long (a black-holed address would otherwise hang
@@ -23,7 +25,7 @@ impl Cluster {
     /// Reads the kubeconfig (or the in-cluster service account) and makes a client. Does not
     /// contact the server: the first operation does, and says so when it cannot.
     pub async fn connect(options: &ConnectOptions) -> Result<Cluster, ClusterError> {
-        let mut config = match kubeconfig()? {
+        let mut config = match kubeconfig(options.kubeconfig.as_deref())? {
             Some(kubeconfig) => {
                 if let Some(context) = &options.context
                     && !kubeconfig.contexts.iter().any(|c| &c.name == context)
@@ -71,7 +73,10 @@ impl Cluster {
 }
 
 /// The merged kubeconfig, `None` when there is none to read.
-fn kubeconfig() -> Result<Option<Kubeconfig>, ClusterError> {
+fn kubeconfig(path: Option<&std::path::Path>) -> Result<Option<Kubeconfig>, ClusterError> {
+    if let Some(path) = path {
+        return Kubeconfig::read_from(path).map(Some).map_err(boxed);
+    }
     match Kubeconfig::read() {
         Ok(config) => Ok(Some(config)),
         Err(KubeconfigError::FindPath) => Ok(None),

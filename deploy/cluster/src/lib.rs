@@ -46,7 +46,7 @@ pub use list::{Deleted, WorkflowSummary};
 pub use logs::{LogLine, LogOptions};
 pub use objects::{
     FIELD_MANAGER, Kind, MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL, Object, ObjectSet,
-    VERSION_LABEL, selector,
+    SECRETS_ANNOTATION, VERSION_LABEL, selector,
 };
 pub use rollout::{RolloutFailure, RolloutProgress};
 pub use status::{EventSummary, PodSummary, WorkflowStatus};

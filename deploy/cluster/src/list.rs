@@ -137,8 +137,9 @@ impl Cluster {
             }
             for object in names {
                 let delete = Op::on("delete", kind, namespace).named(&object);
-                // Foreground: the Deployment's ReplicaSets and pods (a CronJob's Jobs) go first.
-                match api.delete(&object, &DeleteParams::foreground()).await {
+                // Background, as kubectl: the object goes now, the garbage collector then
+                // removes what it owns (ReplicaSets and pods, Jobs).
+                match api.delete(&object, &DeleteParams::background()).await {
                     Ok(_) => deleted.push(Deleted { kind, name: object }),
                     Err(kube::Error::Api(status)) if status.code == 404 => {}
                     Err(err) => {

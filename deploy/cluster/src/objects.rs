@@ -14,6 +14,8 @@ pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 pub const MANAGED_BY: &str = "tentacular";
 /// `app.kubernetes.io/version`.
 pub const VERSION_LABEL: &str = "app.kubernetes.io/version";
+/// Pod-template annotation that rolls the pods when the workflow's Secret changes.
+pub const SECRETS_ANNOTATION: &str = "checksum/secrets";
 /// The server-side apply field manager.
 pub const FIELD_MANAGER: &str = "tntc";
 

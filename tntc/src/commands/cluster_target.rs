@@ -24,6 +24,10 @@ pub struct ClusterArgs {
     /// else ~/.kube/config; inside a pod without one, the pod's service account).
     #[arg(long, value_name = "CONTEXT")]
     pub context: Option<String>,
+
+    /// Kubeconfig file to use instead of $KUBECONFIG / ~/.kube/config.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
 }
 
 impl ClusterArgs {
@@ -46,6 +50,7 @@ impl ClusterArgs {
     pub async fn connect(&self) -> Result<Cluster, tntc_cluster::ClusterError> {
         Cluster::connect(&ConnectOptions {
             context: self.context.clone(),
+            kubeconfig: self.kubeconfig.clone(),
         })
         .await
     }

@@ -62,6 +62,7 @@ impl RunArgs {
         let cluster_flags = [
             (self.target_cluster.namespace.is_some(), "-n/--namespace"),
             (self.target_cluster.context.is_some(), "--context"),
+            (self.target_cluster.kubeconfig.is_some(), "--kubeconfig"),
             (self.timeout.is_some(), "--timeout"),
         ];
         if !self.deployed() {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::{cache_dir, stderr, tntc_cached};
 
 /// The `tntc-host` binary next to `tntc`.
-fn host_binary() -> PathBuf {
+pub fn host_binary() -> PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_tntc")).with_file_name("tntc-host");
     assert!(
         path.is_file(),
@@ -64,9 +64,10 @@ fn built_with_queue_trigger(url: &str) -> tempfile::TempDir {
 }
 
 /// A running `tntc-host`; killed if the test ends early.
-struct Host {
+pub struct Host {
     child: Child,
-    port: u16,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
 }
 
 impl Drop for Host {
@@ -95,7 +96,7 @@ fn spawn_host(bundle: &Path, port: u16, cache: &Path) -> Child {
 }
 
 /// Starts the host on a free port with the shared cache and waits for `/ready`.
-fn start_host(bundle: &Path) -> Host {
+pub fn start_host(bundle: &Path) -> Host {
     start_host_with(bundle, &cache_dir())
 }
 

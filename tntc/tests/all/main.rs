@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod cluster_e2e;
 mod configure;
 mod dev;
 mod host_e2e;

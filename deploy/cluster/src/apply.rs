@@ -74,8 +74,8 @@ impl ApplyReport {
 }
 
 impl Cluster {
-    fn dynamic(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
-        Api::namespaced_with(self.client.clone(), namespace, &kind.api_resource())
+    pub(crate) async fn dynamic(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
+        Api::namespaced_with(self.client.clone(), namespace, &self.api_resource(kind).await)
     }
 
     /// Applies every object of `set` in order, then prunes. `progress` sees each object as it
@@ -133,7 +133,7 @@ impl Cluster {
         let checksum = match secret {
             Some(checksum) => Some(checksum),
             None => {
-                let api = self.dynamic(Kind::Deployment, &set.namespace);
+                let api = self.dynamic(Kind::Deployment, &set.namespace).await;
                 let get = Op::on("get", Kind::Deployment, &set.namespace).named(&deployment.name);
                 api.get_opt(&deployment.name)
                     .await
@@ -165,7 +165,7 @@ impl Cluster {
         object: &Object,
         options: ApplyOptions,
     ) -> Result<Action, ClusterError> {
-        let api = self.dynamic(object.kind, namespace);
+        let api = self.dynamic(object.kind, namespace).await;
         let get = Op::on("get", object.kind, namespace).named(&object.name);
         let before = api
             .get_opt(&object.name)
@@ -173,6 +173,9 @@ impl Cluster {
             .map_err(|e| self.err(e, &get))?;
         let mut json = object.json.clone();
         json["metadata"]["namespace"] = namespace.into();
+        if object.kind == Kind::CronJob {
+            json["apiVersion"] = self.api_resource(Kind::CronJob).await.api_version.into();
+        }
         let mut params = PatchParams::apply(FIELD_MANAGER);
         params.force = options.force_conflicts;
         let patch = Op::on("patch", object.kind, namespace).named(&object.name);
@@ -206,7 +209,7 @@ impl Cluster {
     ) -> Result<(), ClusterError> {
         let labels = ListParams::default().labels(&selector(&set.workflow));
         for kind in Kind::ALL.into_iter().filter(|k| k.pruned()) {
-            let api = self.dynamic(kind, &set.namespace);
+            let api = self.dynamic(kind, &set.namespace).await;
             let list = Op::on("list", kind, &set.namespace);
             let live = api.list(&labels).await.map_err(|e| self.err(e, &list))?;
             for item in live.items {

@@ -68,7 +68,11 @@ impl Cluster {
             .trim_end_matches('/')
             .to_owned();
         let client = kube::Client::try_from(config).map_err(boxed)?;
-        Ok(Cluster { client, server })
+        Ok(Cluster {
+            client,
+            server,
+            cronjob_version: Default::default(),
+        })
     }
 }
 

@@ -56,6 +56,8 @@ pub use status::{EventSummary, PodSummary, WorkflowStatus};
 pub struct Cluster {
     client: kube::Client,
     server: String,
+    /// The API version this server serves CronJobs in (asked once).
+    cronjob_version: std::sync::Arc<tokio::sync::OnceCell<&'static str>>,
 }
 
 impl Cluster {
@@ -67,6 +69,27 @@ impl Cluster {
     /// The kube client, for callers that need an API this crate does not wrap.
     pub fn client(&self) -> &kube::Client {
         &self.client
+    }
+
+    /// The API resource of `kind` on this server. CronJobs are `batch/v1` since Kubernetes
+    /// 1.21; an older server (1.20 serves only `batch/v1beta1`, with the same fields tntc
+    /// sets) gets `batch/v1beta1`. One discovery request, the first time.
+    pub async fn api_resource(&self, kind: Kind) -> kube::core::ApiResource {
+        let mut resource = kind.api_resource();
+        if kind == Kind::CronJob {
+            let version = self
+                .cronjob_version
+                .get_or_init(|| async {
+                    match self.client.list_api_group_resources("batch/v1").await {
+                        Ok(list) if !list.resources.iter().any(|r| r.name == "cronjobs") => "v1beta1",
+                        _ => "v1",
+                    }
+                })
+                .await;
+            resource.version = (*version).to_owned();
+            resource.api_version = format!("batch/{version}");
+        }
+        resource
     }
 
     fn err(&self, err: kube::Error, op: &Op) -> ClusterError {

@@ -114,8 +114,7 @@ impl Cluster {
             Kind::Secret,
         ];
         for kind in order {
-            let api: Api<DynamicObject> =
-                Api::namespaced_with(self.client.clone(), namespace, &kind.api_resource());
+            let api: Api<DynamicObject> = self.dynamic(kind, namespace).await;
             let list = Op::on("list", kind, namespace);
             let mut names: Vec<String> = api
                 .list(&labels)

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{ContainerState, Event, Pod, Service};
 use kube::Api;
 use kube::api::ListParams;
@@ -176,7 +175,7 @@ impl Cluster {
         namespace: &str,
         name: &str,
     ) -> Result<Vec<(String, String)>, ClusterError> {
-        let api: Api<CronJob> = Api::namespaced(self.client.clone(), namespace);
+        let api = self.dynamic(Kind::CronJob, namespace).await;
         let list = Op::on("list", Kind::CronJob, namespace);
         let live = api
             .list(&ListParams::default().labels(&selector(name)))
@@ -186,9 +185,10 @@ impl Cluster {
             .items
             .into_iter()
             .map(|c| {
+                let schedule = c.data.pointer("/spec/schedule").and_then(|s| s.as_str());
                 (
                     c.metadata.name.unwrap_or_default(),
-                    c.spec.map(|s| s.schedule).unwrap_or_default(),
+                    schedule.unwrap_or_default().to_owned(),
                 )
             })
             .collect())

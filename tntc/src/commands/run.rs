@@ -90,6 +90,12 @@ impl RunArgs {
                 );
             }
         }
+        if !is_workflow_name(&self.target) {
+            anyhow::bail!(
+                "{:?} is not a workflow name (lowercase letters, digits and single dashes, like word-count)\n  help: --cluster runs a deployed workflow by its name; without it, TARGET may be a directory",
+                self.target
+            );
+        }
         let input = parse_input(self.input.as_deref())?;
         super::run_deployed::run(
             out,

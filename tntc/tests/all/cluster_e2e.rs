@@ -60,10 +60,17 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// `Kind/name` of every object of `workflow` left in `ns` (not being deleted).
-async fn objects_left(client: &kube::Client, ns: &str, workflow: &str) -> Vec<String> {
+async fn objects_left(server: &ApiServer, ns: &str, workflow: &str) -> Vec<String> {
+    let cluster = tntc_cluster::Cluster::connect(&tntc_cluster::ConnectOptions {
+        context: None,
+        kubeconfig: Some(server.kubeconfig().to_path_buf()),
+    })
+    .await
+    .expect("connect");
     let mut left = Vec::new();
     for kind in Kind::ALL {
-        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &kind.api_resource());
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(cluster.client().clone(), ns, &cluster.api_resource(kind).await);
         for item in api.list(&ListParams::default()).await.expect("list").items {
             let name = item.metadata.name.unwrap_or_default();
             if name.starts_with(workflow) && item.metadata.deletion_timestamp.is_none() {
@@ -158,7 +165,7 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
     let out = tntc(server, cwd, &["undeploy", "word-count", "-n", &ns, "--yes"]);
     let text = ok(&out, "tntc undeploy");
     assert!(text.contains("deleted Deployment/word-count"), "{text}");
-    assert_eq!(objects_left(&admin, &ns, "word-count").await, Vec::<String>::new());
+    assert_eq!(objects_left(server, &ns, "word-count").await, Vec::<String>::new());
     let out = tntc(server, cwd, &["list", "-n", &ns, "-o", "json"]);
     assert_eq!(ok(&out, "list after undeploy").trim(), "[]");
 }

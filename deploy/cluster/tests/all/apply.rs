@@ -2,12 +2,11 @@
 //! API server.
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::Api;
-use kube::api::{Patch, PatchParams};
-use tntc_cluster::{ApplyOptions, ClusterError};
+use kube::api::{DynamicObject, Patch, PatchParams};
+use tntc_cluster::{ApplyOptions, ClusterError, Kind};
 use tntc_kube_testkit::{ADMIN_CONTEXT, namespace};
 
 use crate::{actions, connect, server, workflow};
@@ -57,8 +56,10 @@ async fn a_first_deploy_creates_every_object_as_given_owned_by_tntc() {
     assert_eq!(labels["app.kubernetes.io/managed-by"], "tentacular");
     let service: Service = Api::namespaced(admin.clone(), &ns).get("word-count").await.unwrap();
     assert_eq!(service.spec.unwrap().ports.unwrap()[0].port, 8080);
-    let cron: CronJob = Api::namespaced(admin.clone(), &ns).get("word-count-cron").await.unwrap();
-    assert_eq!(cron.spec.unwrap().schedule, "0 * * * *");
+    let crons: Api<DynamicObject> =
+        Api::namespaced_with(admin.clone(), &ns, &cluster.api_resource(Kind::CronJob).await);
+    let cron = crons.get("word-count-cron").await.unwrap();
+    assert_eq!(cron.data["spec"]["schedule"], "0 * * * *");
     let policy: NetworkPolicy = Api::namespaced(admin.clone(), &ns).get("word-count-netpol").await.unwrap();
     assert_eq!(policy.spec.unwrap().policy_types.unwrap(), ["Ingress", "Egress"]);
     let secret: Secret = Api::namespaced(admin.clone(), &ns).get("word-count-secrets").await.unwrap();
@@ -128,7 +129,8 @@ async fn a_removed_cron_trigger_is_pruned_and_a_secret_left_out_is_kept() {
     let report = cluster.apply(&none, ApplyOptions::default(), |_| {}).await.expect("prune");
     let pruned: Vec<String> = actions(&report).into_iter().filter(|a| a.starts_with("pruned")).collect();
     assert_eq!(pruned, ["pruned CronJob/word-count-cron-0", "pruned CronJob/word-count-cron-1"]);
-    let crons: Api<CronJob> = Api::namespaced(admin.clone(), &ns);
+    let crons: Api<DynamicObject> =
+        Api::namespaced_with(admin.clone(), &ns, &cluster.api_resource(Kind::CronJob).await);
     let left: Vec<String> = crons
         .list(&Default::default())
         .await
@@ -206,7 +208,7 @@ async fn a_changed_secret_rolls_the_pods_and_a_deploy_without_secrets_does_not()
     let first = generation().await;
 
     let mut changed = with_secret.clone();
-    let secret = changed.objects.iter_mut().find(|o| o.kind == tntc_cluster::Kind::Secret).unwrap();
+    let secret = changed.objects.iter_mut().find(|o| o.kind == Kind::Secret).unwrap();
     secret.json["data"]["github"] = "bmV3".into();
     let report = cluster.apply(&changed, ApplyOptions::default(), |_| {}).await.expect("changed secret");
     assert!(actions(&report).contains(&"configured Deployment/word-count".to_string()), "{:?}", actions(&report));

@@ -5,7 +5,6 @@
 //! the capability-scoped `fetch` of `tntc-fetch`, and serves the engine's HTTP API. It
 //! never links the compiler.
 //!
-//! - [`bundle`]: the bundle format `tntc build` writes, verified on open;
 //! - [`access`]: what each node may reach and see (egress policy, secrets view);
 //! - [`deployment`]: a workflow compiled and scoped, whose nodes each run in a fresh sandbox;
 //! - [`engine`]: the running host: the current deployment (swapped atomically on reload);
@@ -19,8 +18,6 @@
 //! - [`server`]: the HTTP API.
 
 pub mod access;
-pub mod bundle;
-pub mod cache_dir;
 pub mod deployment;
 pub mod engine;
 pub mod executor;

@@ -64,6 +64,14 @@ impl Secrets {
         Secrets::default()
     }
 
+    /// As the invocation's `secrets` object: service -> key -> value.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.services
+            .iter()
+            .map(|(service, keys)| (service.clone(), Value::Object(keys.clone())))
+            .collect()
+    }
+
     /// `secrets[service][key]`.
     pub fn get(&self, service: &str, key: &str) -> Option<&Value> {
         self.services.get(service)?.get(key)

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use tntc_host::bundle;
+use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
 
 use super::{count, invalid, load};

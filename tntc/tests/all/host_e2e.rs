@@ -445,3 +445,38 @@ fn a_tampered_bundle_keeps_tntc_host_from_starting_and_says_why() {
     );
     assert!(get(port, "/health").is_none(), "nothing listens");
 }
+
+#[cfg(unix)]
+#[test]
+fn without_home_the_host_caches_in_a_directory_of_its_own_user_not_a_shared_one() {
+    use std::os::unix::fs::MetadataExt;
+    let bundle = built_word_count();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let prepared = Command::new(host_binary())
+        .arg("--workflow")
+        .arg(bundle.path().join("workflow.yaml"))
+        .arg("--prepare")
+        .env_clear()
+        .env("TMPDIR", tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tntc-host --prepare");
+    assert!(prepared.status.success(), "{}", stderr(&prepared));
+    let uid = std::fs::metadata(tmp.path()).expect("tmp").uid();
+    let own = tmp.path().join(format!("tntc-cache-{uid}"));
+    assert_eq!(cache_entries(&own), (1, 3), "{}", own.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_host_on_a_cache_directory_others_can_write_serves_without_running_its_code() {
+    use std::os::unix::fs::PermissionsExt;
+    let bundle = built_word_count();
+    let scratch = tempfile::tempdir().expect("tmp");
+    let open = scratch.path().join("cache");
+    std::fs::create_dir(&open).expect("mkdir");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let err = one_run_then_stop(start_host_with(bundle.path(), &open));
+    assert!(err.contains("writable by everyone"), "{err}");
+    assert_eq!(cache_entries(&open), (0, 0), "nothing was written there");
+}

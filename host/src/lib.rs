@@ -7,7 +7,8 @@
 //!
 //! - [`access`]: what each node may reach and see (egress policy, secrets view);
 //! - [`deployment`]: a workflow compiled and scoped, whose nodes each run in a fresh sandbox;
-//! - [`engine`]: the running host: the current deployment (swapped atomically on reload);
+//! - [`live`]: what serving runs ([`live::WorkflowRunner`]) and the current deployment,
+//!   swapped atomically on reload ([`live::LiveDeployment`]);
 //! - [`logs`]: where node log lines go (`[node] INFO message`);
 //! - [`secrets`]: the secrets cascade (`--secrets`, `.secrets/`, `.secrets.yaml`,
 //!   `/app/secrets`), per-node views and redaction;
@@ -19,9 +20,9 @@
 
 pub mod access;
 pub mod deployment;
-pub mod engine;
 pub mod executor;
 pub mod json_text;
+pub mod live;
 pub mod logs;
 pub mod queue;
 pub mod result;

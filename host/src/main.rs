@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use tntc_bundle as bundle;
 use tntc_host::deployment::{Deployment, Shared, sandbox_needs};
-use tntc_host::engine::Host;
+use tntc_host::live::LiveDeployment;
 use tntc_host::logs::StdoutLogs;
 use tntc_host::queue::{self, QueueOptions, QueuePlan};
 use tntc_host::secrets::{SecretSources, Secrets};
@@ -173,7 +173,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let deployment = Arc::new(Deployment::from_bundle(&shared, opened, secrets)?);
     announce(&deployment, &shared, started);
 
-    let host = Arc::new(Host::new(deployment));
+    let host = Arc::new(LiveDeployment::new(deployment));
     let addr = SocketAddr::new(args.listen, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -380,7 +380,7 @@ async fn watch(
     workflow: PathBuf,
     secrets: Option<PathBuf>,
     shared: Shared,
-    host: Arc<Host>,
+    host: Arc<LiveDeployment>,
     preparer: Preparer,
 ) {
     let fingerprint = |path: &Path| -> Option<Vec<u8>> {

@@ -42,6 +42,8 @@ pub enum OutputFormat {
     Text,
     /// One JSON document on stdout, for scripts.
     Json,
+    /// A YAML stream on stdout (only `tntc deploy --dry-run`, which prints Kubernetes objects).
+    Yaml,
 }
 
 /// The commands.
@@ -197,6 +199,16 @@ pub enum Command {
     /// from tests/fixtures/<node>.json or {}; fetches answered locally), and the whole DAG.
     /// `-o json` prints the figures as data.
     Bench(crate::commands::bench::BenchArgs),
+
+    /// Print the Kubernetes objects that run the workflow (applying them is not built yet).
+    ///
+    /// Builds the bundle when dist/ is missing or stale, then renders, for the resolved
+    /// namespace, image and runtime class: ConfigMap <NAME>-code (the bundle), Deployment and
+    /// Service <NAME>, one CronJob per cron trigger, NetworkPolicy <NAME>-netpol and, with
+    /// local secrets (.secrets/ or .secrets.yaml), Secret <NAME>-secrets (values redacted).
+    /// Needs --dry-run for now.
+    #[command(after_long_help = crate::commands::deploy::HELP)]
+    Deploy(crate::commands::deploy::DeployArgs),
 
     /// Print a shell completion script.
     ///

@@ -31,8 +31,8 @@
 //! services, and the positions of uses no literal names.
 //!
 //! **Node module.** [`emit_node_module`] wraps bytecode into the Wasm module format of
-//! `wit/node.wit` (the glue of `tntc-glue`, which the sandbox recognises). Output is deterministic: no timestamps, no absolute
-//! paths, no hash-map order.
+//! `wit/node.wit` (the glue of `tntc_abi::glue`, which the sandbox recognises). Output is
+//! deterministic: no timestamps, no absolute paths, no hash-map order.
 
 mod bundle;
 mod deps;
@@ -53,8 +53,9 @@ use swc_core::common::{GLOBALS, Globals, SourceMap, sync::Lrc};
 
 pub use deps::{DependencyUse, Location};
 pub use error::{CompileError, ErrorKind};
-pub use node_module::{EmitError, RUNTIME_MODULE, emit_node_module};
-pub use tntc_linemap::{LineMap, NODE_SECTION, NodeSection, SourcePosition};
+pub use node_module::{EmitError, emit_node_module};
+pub use tntc_abi::{NODE_SECTION, NodeSection};
+pub use tntc_linemap::{LineMap, SourcePosition};
 pub use workflow::compile_workflow;
 
 /// A node compiled to one JavaScript ES module, ready for the runtime's `compile` export.

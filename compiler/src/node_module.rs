@@ -1,12 +1,9 @@
-//! The Wasm node module of a node: its bytecode in the glue of [`tntc_glue`], with the
+//! The Wasm node module of a node: its bytecode in the glue of [`tntc_abi::glue`], with the
 //! node's metadata (`tntc-node` section: id, source, runtime digest, line map).
 
-use tntc_linemap::{NODE_SECTION, NodeSection};
+use tntc_abi::{NODE_SECTION, NodeSection};
 
 use crate::TranspiledNode;
-
-/// The module name the node module imports the runtime instance's exports from.
-pub const RUNTIME_MODULE: &str = tntc_glue::RUNTIME_MODULE;
 
 /// A node module could not be emitted.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +48,7 @@ pub fn emit_node_module(
         source,
     })?;
 
-    tntc_glue::emit(bytecode, NODE_SECTION, &metadata).map_err(|too_large| {
+    tntc_abi::glue::emit(bytecode, NODE_SECTION, &metadata).map_err(|too_large| {
         EmitError::BytecodeTooLarge {
             node: node.node_id.clone(),
             len: too_large.len,

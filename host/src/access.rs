@@ -13,9 +13,10 @@
 //! its code names (legacy `ctx.fetch(service, ...)` calls, `ctx.secrets.<service>` reads).
 //! Another node's secrets are simply not in its sandbox: there is nothing to steal.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use tntc_abi::DependencyView;
 use tntc_fetch::{EgressPolicy, PolicyError};
 use tntc_spec::{Dependency, NodeSpec, Workflow};
 
@@ -51,7 +52,7 @@ pub struct NodeAccess {
     /// The secrets in the node's sandbox (`ctx.secrets`).
     pub secrets: Secrets,
     /// `ctx.dependency(name)` data for the dependencies in scope, secrets resolved.
-    pub dependencies: Map<String, Value>,
+    pub dependencies: BTreeMap<String, DependencyView>,
     /// How the scope was decided.
     pub scope: Scope,
     /// The dependency names in scope.
@@ -133,7 +134,7 @@ pub fn node_access(
 
     let dependencies = visible
         .iter()
-        .map(|d| (d.name.clone(), dependency_json(d, &secrets_view)))
+        .map(|d| (d.name.clone(), dependency_view(d, &secrets_view)))
         .collect();
     Ok(NodeAccess {
         policy,
@@ -150,37 +151,27 @@ pub fn node_access(
 }
 
 /// What `ctx.dependency(name)` returns, minus `fetch` (added in the guest for https).
-fn dependency_json(dep: &Dependency, secrets: &Secrets) -> Value {
+fn dependency_view(dep: &Dependency, secrets: &Secrets) -> DependencyView {
     let secret = dep
         .auth
         .as_ref()
         .and_then(|a| a.secret.as_ref())
         .and_then(|s| secrets.get(&s.service, &s.key))
         .map(|v| match v {
-            Value::String(s) => Value::String(s.clone()),
-            other => Value::String(other.to_string()),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         });
-    let mut value = json!({
-        "protocol": dep.protocol,
-        "port": dep.port(),
-    });
-    let object = value.as_object_mut().expect("object literal");
-    let mut put = |key: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            object.insert(key.to_string(), v);
-        }
-    };
-    put("host", dep.host.clone().map(Value::String));
-    put(
-        "authType",
-        dep.auth.as_ref().map(|a| Value::String(a.kind.clone())),
-    );
-    put("secret", secret);
-    put("database", dep.database.clone().map(Value::String));
-    put("user", dep.user.clone().map(Value::String));
-    put("subject", dep.subject.clone().map(Value::String));
-    put("container", dep.container.clone().map(Value::String));
-    value
+    DependencyView {
+        protocol: dep.protocol.to_string(),
+        port: dep.port(),
+        host: dep.host.clone(),
+        auth_type: dep.auth.as_ref().map(|a| a.kind.clone()),
+        secret,
+        database: dep.database.clone(),
+        user: dep.user.clone(),
+        subject: dep.subject.clone(),
+        container: dep.container.clone(),
+    }
 }
 
 #[cfg(test)]

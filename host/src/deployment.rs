@@ -11,18 +11,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tntc_abi::invocation::InvocationTemplate;
+use tntc_abi::{Invocation, NodeSection};
 use tntc_fetch::FetchClient;
-use tntc_linemap::NodeSection;
 use tntc_sandbox::{NodeFailure, NodeModule, RunLimits, RunRequest, Sandbox};
 use tntc_spec::{Checked, Workflow};
 
 use crate::access::{CodeUses, Scope, node_access};
-use crate::bundle::Bundle;
 use crate::executor::{BoxFuture, NodeError, NodeRunner, Plan, execute};
 use crate::logs::LogSink;
 use crate::result::ExecutionResult;
 use crate::run_host::RunHost;
 use crate::secrets::Secrets;
+use tntc_bundle::Bundle;
 
 /// Default memory cap of a node's sandbox.
 pub const DEFAULT_NODE_MEMORY: usize = 64 << 20;
@@ -70,6 +71,14 @@ pub enum DeployError {
         /// Why.
         source: tntc_fetch::PolicyError,
     },
+    /// The node's invocation cannot be serialized (a config value JSON cannot hold).
+    #[error("node \"{node}\": cannot serialize its invocation: {reason}")]
+    Invocation {
+        /// The node.
+        node: String,
+        /// serde_json's reason.
+        reason: String,
+    },
     /// The workflow needs what this process's sandbox was not created with.
     #[error("{0}; restart the host to apply it")]
     Sandbox(String),
@@ -97,8 +106,8 @@ pub fn node_memory(workflow: &Workflow, node: Option<u64>) -> usize {
 
 struct PreparedNode {
     module: NodeModule,
-    /// `{"node":..,"config":..,"secrets":..,"dependencies":..,"input":` — the input and `}` follow.
-    invocation_prefix: String,
+    /// The node's invocation, serialized once; each run fills in its input.
+    invocation: InvocationTemplate,
     limits: RunLimits,
     policy: Arc<tntc_fetch::EgressPolicy>,
     section: Option<NodeSection>,
@@ -147,7 +156,7 @@ impl Deployment {
                 "config.fuel needs fuel metering, which this sandbox was started without".into(),
             ));
         }
-        let config_json = Value::Object(workflow.config.raw.clone());
+
         let mut nodes = BTreeMap::new();
         for spec in &workflow.nodes {
             let build = modules
@@ -168,32 +177,32 @@ impl Deployment {
                         source,
                     }
                 })?;
-            let prefix = serde_json::json!({
-                "node": spec.id,
-                "config": config_json,
-                "secrets": access.secrets,
-                "dependencies": access.dependencies,
-                "outOfScope": access.out_of_scope,
+            let invocation = InvocationTemplate::new(&Invocation {
+                node: spec.id.clone(),
+                config: workflow.config.raw.clone(),
+                secrets: access.secrets.to_map(),
+                dependencies: access.dependencies,
+                out_of_scope: access.out_of_scope,
+                ..Invocation::default()
             })
-            .to_string();
-            // Reopen the object to append `"input": <json>}` per run without re-serializing.
-            let invocation_prefix = match prefix.strip_suffix('}') {
-                Some(open) => format!("{open},\"input\":"),
-                None => unreachable!("a JSON object ends with a brace"),
-            };
+            .map_err(|e| DeployError::Invocation {
+                node: spec.id.clone(),
+                reason: e.to_string(),
+            })?;
             let limits = RunLimits {
                 memory_bytes: node_memory(workflow, spec.memory),
                 fuel: workflow.config.fuel,
                 ..RunLimits::default()
             };
+            let section = Some(module.section().clone());
             nodes.insert(
                 spec.id.clone(),
                 Arc::new(PreparedNode {
                     module,
-                    invocation_prefix,
+                    invocation,
                     limits,
                     policy: Arc::new(access.policy),
-                    section: NodeSection::from_module(&build.wasm).ok(),
+                    section,
                     scope: access.scope,
                     in_scope: access.in_scope,
                 }),
@@ -308,10 +317,7 @@ impl NodeRunner for Deployment {
             let message = format!("internal error: node \"{node}\" is not part of this deployment");
             return Box::pin(async move { Err(NodeError::new(message)) });
         };
-        let mut invocation = String::with_capacity(prepared.invocation_prefix.len() + 64);
-        invocation.push_str(&prepared.invocation_prefix);
-        invocation.push_str(&input.to_string());
-        invocation.push('}');
+        let invocation = prepared.invocation.fill(&input.to_string());
         let host = Arc::new(RunHost {
             node: Arc::from(node),
             policy: prepared.policy.clone(),

@@ -5,10 +5,10 @@
 //! the capability-scoped `fetch` of `tntc-fetch`, and serves the engine's HTTP API. It
 //! never links the compiler.
 //!
-//! - [`bundle`]: the bundle format `tntc build` writes, verified on open;
 //! - [`access`]: what each node may reach and see (egress policy, secrets view);
 //! - [`deployment`]: a workflow compiled and scoped, whose nodes each run in a fresh sandbox;
-//! - [`engine`]: the running host: the current deployment (swapped atomically on reload);
+//! - [`live`]: what serving runs ([`live::WorkflowRunner`]) and the current deployment,
+//!   swapped atomically on reload ([`live::LiveDeployment`]);
 //! - [`logs`]: where node log lines go (`[node] INFO message`);
 //! - [`secrets`]: the secrets cascade (`--secrets`, `.secrets/`, `.secrets.yaml`,
 //!   `/app/secrets`), per-node views and redaction;
@@ -19,12 +19,10 @@
 //! - [`server`]: the HTTP API.
 
 pub mod access;
-pub mod bundle;
-pub mod cache_dir;
 pub mod deployment;
-pub mod engine;
 pub mod executor;
 pub mod json_text;
+pub mod live;
 pub mod logs;
 pub mod queue;
 pub mod result;

@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Parser;
-use tntc_host::bundle;
-use tntc_host::cache_dir::default_cache_dir;
+use tntc_bundle as bundle;
 use tntc_host::deployment::{Deployment, Shared, sandbox_needs};
-use tntc_host::engine::Host;
+use tntc_host::live::LiveDeployment;
 use tntc_host::logs::StdoutLogs;
 use tntc_host::queue::{self, QueueOptions, QueuePlan};
 use tntc_host::secrets::{SecretSources, Secrets};
@@ -51,7 +50,9 @@ struct Args {
 
     /// Where the compiled runtime and node modules are cached between restarts; entries
     /// unused for 14 days are deleted at start-up
-    /// [default: $TNTC_CACHE_DIR, $XDG_CACHE_HOME/tntc, ~/.cache/tntc or /tmp/tntc-cache].
+    /// [default: $TNTC_CACHE_DIR, $XDG_CACHE_HOME/tntc, ~/.cache/tntc, else
+    /// $TMPDIR/tntc-cache-<uid>]. Used only when it and its entries belong to this user or
+    /// root and are not writable by others (it holds native code).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
@@ -120,7 +121,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let secrets_dir = secrets_dir(&opened.dir);
 
     let (max_memory, fuel) = sandbox_needs(&opened.checked.workflow);
-    let cache_dir = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(tntc_sandbox::default_cache_dir);
     let sandbox_config = SandboxConfig {
         cache_dir: Some(cache_dir.clone()),
         max_concurrent_runs: args.max_concurrent_runs,
@@ -169,7 +173,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let deployment = Arc::new(Deployment::from_bundle(&shared, opened, secrets)?);
     announce(&deployment, &shared, started);
 
-    let host = Arc::new(Host::new(deployment));
+    let host = Arc::new(LiveDeployment::new(deployment));
     let addr = SocketAddr::new(args.listen, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -290,6 +294,10 @@ struct Preparer {
 impl Preparer {
     /// The sandbox for `config`, with every one of `modules` compiled in the cache.
     fn sandbox(&self, config: SandboxConfig, modules: &[Vec<u8>]) -> anyhow::Result<Sandbox> {
+        // A cache that cannot be used cannot be filled by a child either.
+        if tntc_sandbox::check_cache_dir(&self.cache_dir).is_err() {
+            return Ok(Sandbox::new(config)?);
+        }
         let cached = Sandbox::from_cache(config.clone())?;
         if let Some(sandbox) = &cached
             && self.ready(sandbox, modules)
@@ -361,6 +369,9 @@ fn announce(deployment: &Deployment, shared: &Shared, started: Instant) {
         tracing::info!(node, ?scope, dependencies = ?deps, "node scope");
     }
     let load = shared.sandbox.runtime_load();
+    if let Some(note) = &load.cache_note {
+        tracing::warn!(%note, "compiled-code cache");
+    }
     tracing::info!(runtime = ?load, ready_ms = started.elapsed().as_millis() as u64, "ready");
 }
 
@@ -369,7 +380,7 @@ async fn watch(
     workflow: PathBuf,
     secrets: Option<PathBuf>,
     shared: Shared,
-    host: Arc<Host>,
+    host: Arc<LiveDeployment>,
     preparer: Preparer,
 ) {
     let fingerprint = |path: &Path| -> Option<Vec<u8>> {

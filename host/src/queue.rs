@@ -26,8 +26,8 @@ use tntc_spec::{TriggerKind, Workflow};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::live::WorkflowRunner;
 use crate::secrets::Secrets;
-use crate::server::Engine;
 
 /// One queue trigger of the workflow.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +181,7 @@ pub async fn subscribe(
     url: &str,
     token: &str,
     triggers: &[QueueTrigger],
-    engine: Arc<dyn Engine>,
+    engine: Arc<dyn WorkflowRunner>,
     options: QueueOptions,
 ) -> Result<Subscriptions, QueueError> {
     let mut connect = ConnectOptions::with_token(token.to_string())
@@ -268,7 +268,7 @@ async fn serve(
     mut subscriber: Subscriber,
     client: Client,
     trigger: QueueTrigger,
-    engine: Arc<dyn Engine>,
+    engine: Arc<dyn WorkflowRunner>,
     mut stop: watch::Receiver<bool>,
 ) {
     let trigger = Arc::new(trigger);
@@ -303,7 +303,7 @@ async fn run(
     message: Message,
     client: Client,
     trigger: Arc<QueueTrigger>,
-    engine: Arc<dyn Engine>,
+    engine: Arc<dyn WorkflowRunner>,
 ) {
     let started = Instant::now();
     let input = trigger_input(&message.payload, &trigger.label);

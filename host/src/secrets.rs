@@ -33,6 +33,7 @@
 //! prints service and key names, never values. [`Secrets::redact`] removes every value
 //! (of at least 4 characters) from a text before it is logged or returned to a caller.
 
+mod error;
 mod load;
 mod yaml;
 
@@ -42,7 +43,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-pub use load::{KUBERNETES_SECRETS_DIR, SecretLayer, SecretSources, SecretsError, load_path};
+pub use error::SecretsError;
+pub use load::{KUBERNETES_SECRETS_DIR, SecretLayer, SecretSources, load_path};
 
 /// Values shorter than this are not redacted (they would blank out ordinary words).
 pub const MIN_REDACTED_LEN: usize = 4;
@@ -62,6 +64,14 @@ impl Secrets {
     /// No secrets.
     pub fn new() -> Self {
         Secrets::default()
+    }
+
+    /// As the invocation's `secrets` object: service -> key -> value.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.services
+            .iter()
+            .map(|(service, keys)| (service.clone(), Value::Object(keys.clone())))
+            .collect()
     }
 
     /// `secrets[service][key]`.

@@ -31,17 +31,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::executor::BoxFuture;
-use crate::result::ExecutionResult;
-
-/// What the server runs: the current workflow (swappable under the server for hot reload).
-pub trait Engine: Send + Sync + 'static {
-    /// Runs the workflow once on `input`; `Err` is an internal failure, not a node's.
-    fn execute(&self, input: Value) -> BoxFuture<Result<ExecutionResult, String>>;
-
-    /// Whether runs can be served (workflow loaded, runtime compiled).
-    fn ready(&self) -> bool;
-}
+use crate::live::WorkflowRunner;
 
 /// Server settings.
 #[derive(Clone, Debug)]
@@ -65,7 +55,7 @@ impl Default for ServerConfig {
 /// for at most `config.shutdown_grace`.
 pub async fn serve(
     listener: TcpListener,
-    engine: Arc<dyn Engine>,
+    engine: Arc<dyn WorkflowRunner>,
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -143,7 +133,7 @@ pub async fn shutdown_signal() {
 }
 
 struct State {
-    engine: Arc<dyn Engine>,
+    engine: Arc<dyn WorkflowRunner>,
     config: ServerConfig,
     runs: AtomicU64,
 }

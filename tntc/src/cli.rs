@@ -38,6 +38,8 @@ pub enum OutputFormat {
     Text,
     /// One JSON document on stdout, for scripts.
     Json,
+    /// A YAML stream on stdout (only `tntc deploy --dry-run`, which prints Kubernetes objects).
+    Yaml,
 }
 
 /// The commands.
@@ -185,6 +187,17 @@ pub enum Command {
     /// from tests/fixtures/<node>.json or {}; fetches answered locally), and the whole DAG.
     /// `-o json` prints the figures as data.
     Bench(crate::commands::bench::BenchArgs),
+
+    /// Deploy a workflow to Kubernetes (or print its objects with --dry-run).
+    ///
+    /// Builds the bundle when dist/ is missing or stale, then renders, for the resolved
+    /// namespace, image and runtime class: ConfigMap <NAME>-code (the bundle), Deployment and
+    /// Service <NAME>, one CronJob per cron trigger, NetworkPolicy <NAME>-netpol and, with
+    /// local secrets (.secrets/ or .secrets.yaml), Secret <NAME>-secrets; applies them to the
+    /// cluster of the kubeconfig (server-side apply, pruning what the workflow no longer has)
+    /// and, on a terminal or with --wait, waits for the rollout.
+    #[command(after_long_help = crate::commands::deploy::HELP)]
+    Deploy(crate::commands::deploy::DeployArgs),
 
     /// Show a deployed workflow: readiness, replicas, image, runtime class, pods, events.
     ///

@@ -22,6 +22,12 @@ use cli::{Cli, Command, SecretsCommand};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = output::Printer::new(cli.global.output);
+    if cli.global.output == cli::OutputFormat::Yaml && !matches!(cli.command, Command::Deploy(_)) {
+        eprintln!(
+            "error: -o yaml is only for `tntc deploy --dry-run`, which prints Kubernetes objects\n  help: use -o json (or -o text) with this command"
+        );
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Init { name } => commands::init::run(&out, &name),
         Command::Validate { dir } => commands::validate::run(&out, &dir),
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
             SecretsCommand::Init { dir, force } => commands::secrets::init::run(&out, &dir, force),
         },
         Command::Configure(args) => commands::configure::run(&out, &cli.global, &args),
+        Command::Deploy(args) => commands::deploy::run(&out, &args, cli.global.registry.as_deref()),
     };
     match result {
         Ok(code) => code,

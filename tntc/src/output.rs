@@ -33,6 +33,18 @@ impl Printer {
         }
     }
 
+    /// The output format asked for.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    /// Text on stdout exactly as given (a YAML stream ends with its own newline).
+    pub fn text(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
     /// Whether `-o json` was asked for.
     pub fn json(&self) -> bool {
         self.format == OutputFormat::Json

@@ -6,11 +6,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use tntc_bundle::BuiltNode;
 use tntc_compiler::{DependencyUse, TranspiledNode, compile_workflow, emit_node_module};
 use tntc_host::access::CodeUses;
-use tntc_host::bundle::BuiltNode;
-use tntc_host::cache_dir::default_cache_dir;
-use tntc_sandbox::{Sandbox, SandboxConfig};
+use tntc_sandbox::{Sandbox, SandboxConfig, default_cache_dir};
 use tntc_spec::Checked;
 
 /// One compiled node.
@@ -63,7 +62,15 @@ pub fn sandbox(max_memory_bytes: usize, cpu_fuel: bool) -> anyhow::Result<Sandbo
         cpu_fuel,
         ..SandboxConfig::default()
     };
-    Ok(Sandbox::new(config)?)
+    let sandbox = Sandbox::new(config)?;
+    // The cache holds native code: when it was refused (someone else could have written
+    // it), say so; slower compiles are the only other sign.
+    if let Some(note @ tntc_sandbox::CacheError::Untrusted { .. }) =
+        &sandbox.runtime_load().cache_note
+    {
+        eprintln!("warning: {note}");
+    }
+    Ok(sandbox)
 }
 
 /// Progress events while compiling.

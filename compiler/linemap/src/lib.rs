@@ -11,18 +11,16 @@
 //!   Map v3 `mappings` with redundant segments dropped (a few bytes per emitted line).
 //!   [`LineMapBuilder`] produces it; [`LineMap::lookup`] and [`LineMap::rewrite_stack`]
 //!   consume it ([`LineMap::decode`] once for many lookups).
-//! - [`NodeSection`] is the JSON the compiler stores in every node module's `tntc-node`
-//!   custom section (node id, entry source, line map); [`NodeSection::from_module`] reads it
-//!   back from the module's bytes without a WebAssembly parser dependency.
+//!
+//! The `tntc-node` custom section that carries a [`LineMap`] inside every node module is
+//! the ABI's (`tntc_abi::NodeSection`).
 //!
 //! Positions handed in and out are 1-based lines and columns, like QuickJS and editors print
 //! them. Emitted columns count UTF-16 units (what the code generator tracks); source columns
 //! count characters. For ASCII code, which node code almost always is, they coincide.
 
 mod map;
-mod section;
 mod stack;
 mod vlq;
 
 pub use map::{DecodedLineMap, LineMap, LineMapBuilder, LineMapError, SourcePosition};
-pub use section::{NODE_SECTION, NodeSection, SectionError};

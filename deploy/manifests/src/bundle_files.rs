@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use tntc_host::bundle::{self, MANIFEST_FILE, Manifest};
+use tntc_bundle::{self as bundle, MANIFEST_FILE, Manifest};
 use tntc_spec::{WORKFLOW_FILE, Workflow};
 
 use crate::error::ManifestError;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use tntc_host::bundle::BundleError;
+use tntc_bundle::BundleError;
 
 use crate::bundle_files::{BundlePart, CONFIGMAP_LIMIT};
 

@@ -89,7 +89,8 @@ impl Manifest {
         format!("{}/{}", self.kind(), self.name())
     }
 
-    /// The object as JSON, `apiVersion` and `kind` first: the body of a server-side apply.
+    /// The object as JSON, `apiVersion`, `kind` and `metadata` first: the body of a
+    /// server-side apply.
     /// A Secret's values are in it: never print this for a Secret, print [`Self::redacted`].
     pub fn to_json(&self) -> Value {
         let value = match self {
@@ -101,7 +102,21 @@ impl Manifest {
             Manifest::Secret(o) => serde_json::to_value(o),
         };
         // k8s-openapi's types serialize infallibly (no maps with non-string keys).
-        value.unwrap_or(Value::Null)
+        match value.unwrap_or(Value::Null) {
+            // apiVersion, kind, metadata, then the rest (k8s-openapi sorts the fields after
+            // kind): the name comes before a ConfigMap's kilobytes of data.
+            Value::Object(mut fields) => {
+                let mut ordered = serde_json::Map::new();
+                for key in ["apiVersion", "kind", "metadata"] {
+                    if let Some(v) = fields.shift_remove(key) {
+                        ordered.insert(key.to_owned(), v);
+                    }
+                }
+                ordered.extend(fields);
+                Value::Object(ordered)
+            }
+            other => other,
+        }
     }
 
     /// A copy safe to print: a Secret's values are replaced (see [`secret::redact`]); every

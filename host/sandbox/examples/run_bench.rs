@@ -28,9 +28,9 @@ impl NodeHost for QuietHost {
 
 /// The module `tntc build` emits around `bytecode`.
 fn node_module(bytecode: &[u8]) -> Vec<u8> {
-    tntc_glue::emit(
+    tntc_abi::glue::emit(
         bytecode,
-        "tntc-node",
+        tntc_abi::NODE_SECTION,
         br#"{"node": "echo", "source": "nodes/echo.ts"}"#,
     )
     .expect("small bytecode")

@@ -1,6 +1,7 @@
 //! Errors. [`NodeFailure`] messages are written to follow `Node "<id>" `, which the
 //! executor prepends: `Node "fetch" timed out after 500ms`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The sandbox could not start.
@@ -13,12 +14,81 @@ pub enum SandboxError {
     /// could not reserve address space).
     #[error("cannot create the WebAssembly engine: {0}")]
     Engine(String),
-    /// The guest runtime could not be pre-initialized or compiled: a build defect.
+    /// The guest runtime could not be pre-initialized, compiled or linked: a build defect.
     #[error("cannot prepare the guest runtime: {0}")]
-    Runtime(String),
+    Runtime(#[from] RuntimeError),
     /// The epoch ticker thread could not be started.
     #[error("cannot start the sandbox's epoch ticker thread: {0}")]
     Ticker(#[source] std::io::Error),
+}
+
+/// Why the guest runtime could not be made ready (each a defect of the build, not of the
+/// workflow: the runtime is embedded in the binary).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    /// wizer could not instrument, run or snapshot `initialize-runtime`.
+    #[error("pre-initialization failed: {0}")]
+    Preinitialize(String),
+    /// The JIT rejected the pre-initialized runtime.
+    #[error("cannot compile the pre-initialized runtime: {0}")]
+    Compile(String),
+    /// The compiled runtime could not be loaded back.
+    #[error("cannot load the compiled runtime: {0}")]
+    Load(String),
+    /// Its imports cannot be linked to the host's functions.
+    #[error("cannot link the runtime's imports: {0}")]
+    Link(String),
+    /// Its exports are not those of `wit/node.wit`.
+    #[error("the runtime does not follow wit/node.wit: {0}")]
+    Abi(String),
+}
+
+/// Why the on-disk cache was not used for an entry (or at all). Never fatal: the artifact
+/// is compiled in memory instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CacheError {
+    /// The directory or an entry may have been written by someone else: it is native code,
+    /// so it is not run.
+    #[error(
+        "ignored the compiled-code cache {}: {reason}; compiling in memory (the cache must belong to this user or root and not be writable by others)",
+        path.display()
+    )]
+    Untrusted {
+        /// The directory or entry.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An entry could not be read.
+    #[error("cannot read the compiled-code cache {}: {reason}", path.display())]
+    Read {
+        /// The entry.
+        path: PathBuf,
+        /// The system's error.
+        reason: String,
+    },
+    /// An entry's checksum does not match: it is replaced.
+    #[error("the compiled-code cache entry {} is corrupt; rebuilt it", path.display())]
+    Corrupt {
+        /// The entry.
+        path: PathBuf,
+    },
+    /// An entry is not for this engine (another wasmtime or settings): it is replaced.
+    #[error("the compiled-code cache entry {} does not fit this engine ({reason}); rebuilt it", path.display())]
+    Incompatible {
+        /// The entry.
+        path: PathBuf,
+        /// wasmtime's reason.
+        reason: String,
+    },
+    /// The directory or an entry could not be written: the next start compiles again.
+    #[error("cannot write the compiled-code cache in {}: {reason}", dir.display())]
+    Write {
+        /// The cache directory.
+        dir: PathBuf,
+        /// The system's error.
+        reason: String,
+    },
 }
 
 /// `compile_js` failed.
@@ -36,6 +106,15 @@ pub enum CompileError {
     /// The runtime itself failed (out of memory, a trap, a broken ABI).
     #[error("the runtime failed while compiling: {0}")]
     Runtime(String),
+}
+
+impl From<tntc_abi::GuestError> for CompileError {
+    fn from(error: tntc_abi::GuestError) -> Self {
+        CompileError::Syntax {
+            message: error.message,
+            stack: error.stack,
+        }
+    }
 }
 
 /// `load_node` rejected a node module.

@@ -1,10 +1,10 @@
 //! What the embedding host provides to a run: [`NodeHost`] (logging and outbound HTTP).
 //! Timers, cancellation, `wait` and the ABI are the sandbox's own business.
 
-use serde::Deserialize;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
+use tntc_abi::fetch::{FetchRequestJson, FetchResponseMeta};
 
 /// A boxed, sendable future (the shape `NodeHost::fetch` returns).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -45,35 +45,32 @@ impl LogLevel {
 }
 
 /// An outbound HTTP request a node started with `fetch`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchRequest {
     /// Absolute URL.
     pub url: String,
     /// HTTP method, as the node wrote it (`GET`, `post`, ...).
     pub method: String,
     /// Header list in order; names may repeat.
-    #[serde(default)]
     pub headers: Vec<(String, String)>,
     /// Per-request timeout the node asked for (`AbortSignal.timeout`), if any.
-    #[serde(default, rename = "timeoutMs", deserialize_with = "millis")]
     pub timeout: Option<Duration>,
     /// Request body (empty when none).
-    #[serde(skip)]
     pub body: Vec<u8>,
 }
 
-fn millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
-}
-
 impl FetchRequest {
-    /// Parses the request JSON of the `fetch` import.
+    /// Parses the request JSON of the `fetch` import ([`tntc_abi::fetch::FetchRequestJson`]).
     pub(crate) fn parse(json: &[u8], body: Vec<u8>) -> Result<Self, String> {
-        let mut request: FetchRequest =
+        let request: FetchRequestJson =
             serde_json::from_slice(json).map_err(|e| format!("malformed fetch request: {e}"))?;
-        request.body = body;
-        Ok(request)
+        Ok(FetchRequest {
+            url: request.url,
+            method: request.method,
+            headers: request.headers,
+            timeout: request.timeout_ms.map(Duration::from_millis),
+            body,
+        })
     }
 }
 
@@ -98,14 +95,15 @@ impl FetchResponse {
     /// The `meta` JSON of a successful completion:
     /// `{"status","statusText","headers":[[n,v]],"url","redirected"}`.
     pub(crate) fn meta_json(&self) -> String {
-        serde_json::json!({
-            "status": self.status,
-            "statusText": self.status_text,
-            "headers": self.headers,
-            "url": self.url,
-            "redirected": self.redirected,
-        })
-        .to_string()
+        let meta = FetchResponseMeta {
+            status: self.status,
+            status_text: self.status_text.clone(),
+            headers: self.headers.clone(),
+            url: self.url.clone(),
+            redirected: self.redirected,
+        };
+        // A struct of strings, numbers and booleans always serializes.
+        serde_json::to_string(&meta).unwrap_or_default()
     }
 }
 

@@ -9,10 +9,9 @@ use crate::memory::{guest_memory, read_bytes, read_string, violation, write_byte
 use crate::ops::Completion;
 use crate::state::RunState;
 use std::future::poll_fn;
+use tntc_abi::layout::CompletionArea;
+use tntc_abi::runtime::HOST_IMPORT_MODULE as MODULE;
 use wasmtime::{Caller, Linker};
-
-/// The core module name of the host interface.
-pub const MODULE: &str = "tentacular:node/host";
 
 /// Defines `log`, `fetch`, `timer`, `cancel` and `wait` in `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<()> {
@@ -86,8 +85,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
                 if caller.data().ops.is_empty() {
                     caller.data_mut().waited_on_nothing = true;
                     let memory = guest_memory(&mut caller)?;
-                    // `none`: only the discriminant is meaningful.
-                    return write_bytes(&mut caller, memory, retptr as u32, &[0], "wait result");
+                    return write_bytes(
+                        &mut caller,
+                        memory,
+                        retptr as u32,
+                        &CompletionArea::NONE,
+                        "wait result",
+                    );
                 }
                 let completion = poll_fn(|cx| caller.data_mut().ops.poll_next(cx)).await;
                 deliver(&mut caller, retptr as u32, completion).await
@@ -106,16 +110,13 @@ async fn deliver(
 ) -> wasmtime::Result<()> {
     let meta = copy_in(caller, completion.meta.as_bytes()).await?;
     let body = copy_in(caller, &completion.body).await?;
-    // option<completion>: u8 discriminant @0, handle u32 @4, ok u8 @8,
-    // meta (ptr, len) @12, body (ptr, len) @20; 28 bytes, alignment 4.
-    let mut area = [0u8; 28];
-    area[0] = 1;
-    area[4..8].copy_from_slice(&completion.handle.to_le_bytes());
-    area[8] = u8::from(completion.ok);
-    area[12..16].copy_from_slice(&meta.0.to_le_bytes());
-    area[16..20].copy_from_slice(&meta.1.to_le_bytes());
-    area[20..24].copy_from_slice(&body.0.to_le_bytes());
-    area[24..28].copy_from_slice(&body.1.to_le_bytes());
+    let area = CompletionArea {
+        handle: completion.handle,
+        ok: completion.ok,
+        meta,
+        body,
+    }
+    .encode();
     let memory = guest_memory(caller)?;
     write_bytes(caller, memory, retptr, &area, "wait result")
 }

@@ -13,7 +13,7 @@
 //!
 //! ```text
 //! run: slot from the pool -> Store::new -> InstancePre::instantiate (runtime)
-//!      -> cabi_realloc + memory.write + load-node (the compiler's glue: `tntc_glue`;
+//!      -> cabi_realloc + memory.write + load-node (the compiler's glue: `tntc_abi::glue`;
 //!         any other node module is instantiated and its `load` called)
 //!      -> cabi_realloc + memory.write (invocation)
 //!      -> runtime.run() [wait/fetch/timer suspend the fiber] -> read output -> drop
@@ -28,7 +28,7 @@
 //! handful of host functions rather than a WASI context built per run. A pool slot keeps
 //! what earlier runs mapped and wrote in it, and every teardown pays for that, so work that
 //! would leave much behind (pre-initialization, compiling, nodes that grow their memory)
-//! never shares slots with ordinary node runs (`runtimes.rs`).
+//! never shares slots with ordinary node runs (`routing.rs`).
 //!
 //! # Isolation and limits
 //! Fresh store and instances per run; no files, environment, arguments or sockets (the
@@ -42,10 +42,19 @@
 //! The embedding host implements [`NodeHost`] (logging, outbound HTTP); the sandbox
 //! itself provides timers, cancellation and the `wait` loop of `wit/node.wit`.
 
+//!
+//! # Modules, in the order a start and a run use them
+//! `wasmtime_engine` (the engine and its ticker) -> `cache` (trusted entries, keys) ->
+//! `prepare` (wizer) -> `runtime_module` (cache or prepare + JIT) -> `runtime` (linked,
+//! exports resolved) -> `routing` (which copy, which slots) -> `abi` + `node` (node
+//! modules) -> `store` + `state` + `imports` + `ops` + `wasi` (one run's world) -> `run`.
+//! `compile` is the tooling path (`compile_js`).
+
+mod abi;
 mod blocking;
 mod cache;
+mod compile;
 mod config;
-mod engine;
 mod error;
 mod host;
 mod imports;
@@ -53,27 +62,29 @@ mod memory;
 mod node;
 mod ops;
 mod prepare;
+mod routing;
 mod run;
 mod runtime;
-mod runtimes;
+mod runtime_module;
 mod state;
+mod store;
 mod wasi;
+mod wasmtime_engine;
 
+pub use cache::{check_cache_dir, default_cache_dir};
 pub use config::{RunLimits, SandboxConfig};
-pub use error::{CompileError, LoadError, NodeFailure, SandboxError};
+pub use error::{CacheError, CompileError, LoadError, NodeFailure, RuntimeError, SandboxError};
 pub use host::{BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost};
-pub use node::{METADATA_SECTION, NodeInfo, NodeModule, RUNTIME_IMPORT_MODULE};
-pub use prepare::{RuntimeLoad, RuntimeSource};
+pub use node::NodeModule;
 pub use run::{RunOutput, RunRequest, RunStats};
+pub use runtime_module::{RuntimeLoad, RuntimeSource};
 
-use crate::blocking::block_on;
-use crate::memory::{read_bytes, read_result};
-use crate::runtime::Runtime;
-use crate::runtimes::Runtimes;
-use crate::state::RunState;
+use crate::cache::Cache;
+use crate::routing::Routing;
+use crate::runtime_module::IfMissing;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
-use wasmtime::{Engine, Store};
+use wasmtime::Engine;
 
 /// The guest runtime as built, before pre-initialization (a Javy plugin module).
 pub fn runtime_plugin_wasm() -> &'static [u8] {
@@ -87,9 +98,6 @@ pub const RUNTIME_SHA256: &str = env!("TNTC_RUNTIME_SHA256");
 /// runtime would fail to link).
 pub const WASI_FUNCTIONS: &[&str] = wasi::IMPLEMENTED;
 
-/// The core module name of the host interface the runtime imports.
-pub const HOST_IMPORT_MODULE: &str = imports::MODULE;
-
 /// The sandbox: one per process (it owns the process's wasmtime engine). Cheap to clone.
 #[derive(Clone)]
 pub struct Sandbox {
@@ -98,13 +106,15 @@ pub struct Sandbox {
 
 pub(crate) struct SandboxInner {
     pub(crate) engine: Engine,
-    /// The runtime modules runs and compiles instantiate (kept apart: see `runtimes.rs`).
-    pub(crate) runtimes: Runtimes,
+    /// The runtime modules runs and compiles instantiate (kept apart: see `routing.rs`).
+    pub(crate) routing: Routing,
+    /// The on-disk cache, when configured and trusted.
+    pub(crate) cache: Option<Cache>,
     pub(crate) config: SandboxConfig,
     /// One permit per pool slot: runs beyond the pool wait here instead of failing.
     pub(crate) slots: Semaphore,
     load: RuntimeLoad,
-    _ticker: Option<engine::EpochTicker>,
+    _ticker: Option<wasmtime_engine::EpochTicker>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -121,8 +131,10 @@ impl Sandbox {
     /// `config.cache_dir` holds a matching entry (milliseconds), else by pre-initializing
     /// and compiling it (about a second) and caching the result.
     pub fn new(config: SandboxConfig) -> Result<Self, SandboxError> {
-        Self::start(config, prepare::IfMissing::Build)?.ok_or_else(|| {
-            SandboxError::Runtime("the runtime was built but not kept (a bug in tntc)".into())
+        Self::start(config, IfMissing::Build)?.ok_or_else(|| {
+            SandboxError::Runtime(RuntimeError::Load(
+                "the runtime was built but not kept (a bug in tntc)".into(),
+            ))
         })
     }
 
@@ -131,31 +143,40 @@ impl Sandbox {
     /// compiler itself (it leaves megabytes of compiler code and arenas resident for the
     /// life of the process) builds the cache in a short-lived process first.
     pub fn from_cache(config: SandboxConfig) -> Result<Option<Self>, SandboxError> {
-        Self::start(config, prepare::IfMissing::Skip)
+        Self::start(config, IfMissing::Skip)
     }
 
-    fn start(
-        config: SandboxConfig,
-        if_missing: prepare::IfMissing,
-    ) -> Result<Option<Self>, SandboxError> {
+    fn start(config: SandboxConfig, if_missing: IfMissing) -> Result<Option<Self>, SandboxError> {
         config.validate()?;
-        let engine = engine::create(&config)?;
-        let loaded = prepare::load_or_build(
+        let engine = wasmtime_engine::create(&config)?;
+        // An untrusted directory is not used at all; why is reported with the runtime load.
+        let (cache, cache_note) = match config.cache_dir.as_deref().map(Cache::open) {
+            None => (None, None),
+            Some(Ok(cache)) => (Some(cache), None),
+            Some(Err(note)) => (None, Some(note)),
+        };
+        let loaded = runtime_module::load_or_build(
             &engine,
             runtime_plugin_wasm(),
             RUNTIME_SHA256,
-            config.cache_dir.as_deref(),
+            cache.as_ref(),
+            cache_note,
             config.max_memory_bytes,
             if_missing,
-        )
-        .map_err(SandboxError::Runtime)?;
+        )?;
         let Some(loaded) = loaded else {
             return Ok(None);
         };
-        let runtimes = Runtimes::new(&engine, &loaded.module, loaded.mapped_from)
-            .map_err(SandboxError::Runtime)?;
+        let mapped_from = match (&cache, loaded.mapped_from) {
+            (Some(cache), Some(path)) => Some((cache.clone(), path)),
+            _ => None,
+        };
+        let routing = Routing::new(&engine, &loaded.module, mapped_from)?;
         let ticker = if config.epoch_interruption {
-            Some(engine::EpochTicker::start(&engine, config.epoch_tick)?)
+            Some(wasmtime_engine::EpochTicker::start(
+                &engine,
+                config.epoch_tick,
+            )?)
         } else {
             None
         };
@@ -163,7 +184,8 @@ impl Sandbox {
             inner: Arc::new(SandboxInner {
                 slots: Semaphore::new(config.max_concurrent_runs as usize),
                 engine,
-                runtimes,
+                routing,
+                cache,
                 config,
                 load: loaded.load,
                 _ticker: ticker,
@@ -177,25 +199,7 @@ impl Sandbox {
     /// Blocks the calling thread (about a millisecond per node), waiting for a free slot
     /// if runs fill the pool: call it from build tooling, not from async code.
     pub fn compile_js(&self, source: &str, filename: &str) -> Result<Vec<u8>, CompileError> {
-        let inner = &self.inner;
-        let runtime = inner.runtimes.tooling().map_err(CompileError::Runtime)?;
-        let _slot = block_on(inner.slots.acquire())
-            .map_err(|_| CompileError::Runtime("the sandbox is shutting down".into()))?;
-        let fuel = inner.config.cpu_fuel.then_some(u64::MAX);
-        let state = RunState::for_tooling(inner.config.max_memory_bytes);
-        let mut store = runtime::new_store(&inner.engine, state, fuel);
-        let result = block_on(compile_in(runtime, &mut store, source, filename));
-        result.map_err(|e| match e {
-            CompileFailure::Js(json) => syntax_error(&json),
-            CompileFailure::Wasm(e) => {
-                let output = store.data_mut().log.captured();
-                CompileError::Runtime(if output.is_empty() {
-                    format!("{e:#}")
-                } else {
-                    format!("{e:#}\nruntime output:\n{output}")
-                })
-            }
-        })
+        compile::compile_js(&self.inner, source, filename)
     }
 
     /// Validates and compiles a node module (see [`NodeModule`] for the ABI it must
@@ -242,81 +246,6 @@ impl Sandbox {
             .engine
             .pooling_allocator_metrics()
             .map_or(0, |metrics| metrics.unused_warm_memories())
-    }
-}
-
-enum CompileFailure {
-    Js(String),
-    Wasm(wasmtime::Error),
-}
-
-impl From<wasmtime::Error> for CompileFailure {
-    fn from(error: wasmtime::Error) -> Self {
-        Self::Wasm(error)
-    }
-}
-
-async fn compile_in(
-    runtime: &Runtime,
-    store: &mut Store<RunState>,
-    source: &str,
-    filename: &str,
-) -> Result<Vec<u8>, CompileFailure> {
-    let instance = runtime.instantiate(store).await?;
-    let mut args = [0i32; 4];
-    for (i, text) in [source, filename].into_iter().enumerate() {
-        let len = i32::try_from(text.len())
-            .map_err(|_| wasmtime::Error::msg("the source is larger than 2 GiB"))?;
-        let ptr = instance
-            .guest
-            .realloc
-            .call_async(&mut *store, (0, 0, 1, len))
-            .await?;
-        instance
-            .guest
-            .memory
-            .write(&mut *store, ptr as u32 as usize, text.as_bytes())
-            .map_err(|_| wasmtime::Error::msg("cabi_realloc returned memory out of bounds"))?;
-        args[i * 2] = ptr;
-        args[i * 2 + 1] = len;
-    }
-    let retptr = runtime
-        .compile_export(store, &instance)?
-        .call_async(&mut *store, (args[0], args[1], args[2], args[3]))
-        .await?;
-    let result = read_result(&*store, instance.guest.memory, retptr, "compile result")?;
-    let bytes = read_bytes(
-        &*store,
-        instance.guest.memory,
-        result.ptr,
-        result.len,
-        "compile result",
-    )?;
-    if result.ok {
-        Ok(bytes)
-    } else {
-        Err(CompileFailure::Js(
-            String::from_utf8_lossy(&bytes).into_owned(),
-        ))
-    }
-}
-
-fn syntax_error(json: &str) -> CompileError {
-    #[derive(serde::Deserialize)]
-    struct Reported {
-        message: String,
-        #[serde(default)]
-        stack: Option<String>,
-    }
-    match serde_json::from_str::<Reported>(json) {
-        Ok(reported) => CompileError::Syntax {
-            message: reported.message,
-            stack: reported.stack.filter(|s| !s.trim().is_empty()),
-        },
-        Err(_) => CompileError::Syntax {
-            message: json.to_string(),
-            stack: None,
-        },
     }
 }
 

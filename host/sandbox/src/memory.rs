@@ -3,6 +3,7 @@
 //! naming the import, never a host panic.
 
 use crate::state::RunState;
+use tntc_abi::layout::{RESULT_AREA_LEN, ResultArea};
 use wasmtime::{AsContext, AsContextMut, Caller, Memory};
 
 /// The error a host function traps with when the guest passed unusable arguments.
@@ -97,33 +98,17 @@ pub(crate) fn read_u32(
     Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
-/// A `result<string-or-list, string>` (or `result<_, string>`) read from an export's
-/// return area: `{ discriminant: u8, ptr: u32, len: u32 }`.
-pub(crate) struct ReturnedResult {
-    pub(crate) ok: bool,
-    pub(crate) ptr: u32,
-    pub(crate) len: u32,
-}
-
-/// Reads the return area at `retptr`.
+/// Reads the result return area at `retptr` ([`tntc_abi::layout::ResultArea`]).
 pub(crate) fn read_result(
     store: impl AsContext,
     memory: Memory,
     retptr: i32,
     what: &str,
-) -> wasmtime::Result<ReturnedResult> {
-    let retptr = retptr as u32;
+) -> wasmtime::Result<ResultArea> {
     let data = memory.data(&store);
-    let area = &data[range(retptr, 12, data.len(), what)?];
-    let ok = match area[0] {
-        0 => true,
-        1 => false,
-        other => return Err(violation(format!("{what}: result discriminant {other}"))),
-    };
-    let word = |at: usize| u32::from_le_bytes([area[at], area[at + 1], area[at + 2], area[at + 3]]);
-    Ok(ReturnedResult {
-        ok,
-        ptr: word(4),
-        len: word(8),
-    })
+    let area = &data[range(retptr as u32, RESULT_AREA_LEN as u32, data.len(), what)?];
+    let area: &[u8; RESULT_AREA_LEN] = area
+        .try_into()
+        .map_err(|_| violation(format!("{what}: a short return area")))?;
+    ResultArea::decode(area).map_err(|e| violation(format!("{what}: {e}")))
 }

@@ -1,17 +1,19 @@
 //! One node run: a fresh store, the runtime instantiated from its `InstancePre`, the
 //! node's bytecode handed to `load-node` (by the host for the compiler's glue, see
-//! `tntc_glue`; by the node module's own `load` for any other module), the invocation
+//! `tntc_abi::glue`; by the node module's own `load` for any other module), the invocation
 //! written into linear memory, `run`, the output read back, the store dropped. Nothing
 //! survives into the next run.
 
+use crate::abi::RuntimeImport;
 use crate::config::RunLimits;
 use crate::error::NodeFailure;
 use crate::host::NodeHost;
 use crate::memory::{AbiViolation, read_bytes, read_result};
-use crate::node::{NodeModule, RuntimeImport};
+use crate::node::NodeModule;
 use crate::ops::TooManyPending;
-use crate::runtime::{DeadlineExceeded, Runtime, RuntimeInstance, new_store};
+use crate::runtime::{Runtime, RuntimeInstance};
 use crate::state::{MemoryLimitExceeded, RunState};
+use crate::store::{DeadlineExceeded, new_store};
 use crate::wasi::GuestExit;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,8 +23,7 @@ use wasmtime::{Extern, Instance, Store, Trap};
 /// What to run a node with.
 #[derive(Clone)]
 pub struct RunRequest {
-    /// The invocation JSON: `{"node", "input", "config", "secrets", "dependencies"}`
-    /// (see `wit/node.wit`).
+    /// The invocation JSON ([`tntc_abi::Invocation`]; see `wit/node.wit`).
     pub invocation_json: String,
     /// Memory, time, CPU, output and log limits.
     pub limits: RunLimits,
@@ -96,7 +97,7 @@ impl NodeModule {
                 limits.memory_bytes, sandbox.config.max_memory_bytes
             )));
         }
-        let runtime_bytes = sandbox.runtimes.initial_pages as usize * 65536;
+        let runtime_bytes = sandbox.routing.initial_pages as usize * 65536;
         if limits.memory_bytes < runtime_bytes {
             return Err(NodeFailure::InvalidRequest(format!(
                 "a memory limit of {} bytes is below the {} bytes the runtime starts with",
@@ -137,7 +138,7 @@ impl NodeModule {
             deadline,
         );
         let grows = self.inner.grows.load(Ordering::Relaxed);
-        let runtime = sandbox.runtimes.for_run(grows);
+        let runtime = sandbox.routing.for_run(grows);
         let mut store = new_store(&sandbox.engine, state, fuel);
 
         let driven = within(
@@ -168,10 +169,10 @@ impl NodeModule {
         drop(store);
         stats.teardown = teardown.elapsed();
         if !grows && stats.memory_peak_bytes > runtime_bytes {
-            // This run left its pages in a slot other nodes' runs reuse (`crate::runtimes`).
+            // This run left its pages in a slot other nodes' runs reuse (`crate::routing`).
             self.inner.grows.store(true, Ordering::Relaxed);
             // A failure only leaves the slot as it is: slower later runs, nothing wrong.
-            let _ = sandbox.runtimes.retire_light(&runtime);
+            let _ = sandbox.routing.retire_light(&runtime);
         }
         result.map(|output| RunOutput { output, stats })
     }
@@ -196,7 +197,7 @@ impl NodeModule {
         let retptr = match &node.bytecode {
             Some(bytecode) => {
                 lap(&mut stats.instantiate);
-                // What the glue's `load` would do (see `tntc_glue`).
+                // What the glue's `load` would do (see `tntc_abi::glue`).
                 let (ptr, len) =
                     write_guest(store, &runtime, bytecode, "the node's bytecode").await?;
                 runtime
@@ -349,14 +350,6 @@ fn read_text(
     })
 }
 
-/// The guest's `{"message", "stack"?}` error JSON.
-#[derive(serde::Deserialize)]
-struct GuestError {
-    message: String,
-    #[serde(default)]
-    stack: Option<String>,
-}
-
 fn classify(stop: Stop, state: &RunState, limits: &RunLimits) -> NodeFailure {
     if state.limiter.exceeded {
         return NodeFailure::MemoryLimit {
@@ -367,11 +360,8 @@ fn classify(stop: Stop, state: &RunState, limits: &RunLimits) -> NodeFailure {
         Stop::Failure(failure) => failure,
         Stop::Guest { .. } if state.waited_on_nothing => NodeFailure::NeverSettled,
         Stop::Guest { json, loading } => {
-            let (message, stack) = match serde_json::from_str::<GuestError>(&json) {
-                Ok(error) => (error.message, error.stack.filter(|s| !s.trim().is_empty())),
-                // Not the agreed JSON: report the text as it is rather than lose it.
-                Err(_) => (json, None),
-            };
+            // Text that is not the agreed JSON is reported as it is rather than lost.
+            let tntc_abi::GuestError { message, stack } = tntc_abi::GuestError::parse(&json);
             if loading {
                 NodeFailure::LoadFailed { message, stack }
             } else {

@@ -1,25 +1,13 @@
 //! The compiled runtime module, linked once ([`InstancePre`]) with its export handles
-//! resolved once, and the store set-up every run and tool call shares.
+//! resolved once.
 
+use crate::abi::signature_is;
+use crate::error::RuntimeError;
 use crate::imports;
 use crate::state::{GuestExports, Realloc, RunState};
 use crate::wasi;
-use std::time::Instant;
-use wasmtime::{
-    Engine, Extern, InstancePre, Linker, Module, ModuleExport, Store, TypedFunc, UpdateDeadline,
-};
-
-/// The error the epoch callback traps with once a run is past its deadline.
-#[derive(Debug)]
-pub(crate) struct DeadlineExceeded;
-
-impl std::fmt::Display for DeadlineExceeded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the run's deadline passed")
-    }
-}
-
-impl std::error::Error for DeadlineExceeded {}
+use tntc_abi::runtime::{CALLED_EXPORTS, COMPILE, LOAD_NODE, MEMORY, REALLOC, RUN};
+use wasmtime::{Engine, Extern, InstancePre, Linker, Module, ModuleExport, Store, TypedFunc};
 
 /// The pre-initialized runtime, ready to instantiate.
 pub(crate) struct Runtime {
@@ -48,44 +36,38 @@ pub(crate) struct RuntimeInstance {
 
 impl Runtime {
     /// Links `module` (the wizened runtime) with the host imports and WASI.
-    pub(crate) fn new(engine: &Engine, module: &Module) -> Result<Self, String> {
+    pub(crate) fn new(engine: &Engine, module: &Module) -> Result<Self, RuntimeError> {
         let mut linker = Linker::new(engine);
-        wasi::add_to_linker(&mut linker).map_err(|e| format!("{e:#}"))?;
-        imports::add_to_linker(&mut linker).map_err(|e| format!("{e:#}"))?;
-        let pre = linker
-            .instantiate_pre(module)
-            .map_err(|e| format!("cannot link the runtime's imports: {e:#}"))?;
+        let link = |e: wasmtime::Error| RuntimeError::Link(format!("{e:#}"));
+        wasi::add_to_linker(&mut linker).map_err(link)?;
+        imports::add_to_linker(&mut linker).map_err(link)?;
+        let pre = linker.instantiate_pre(module).map_err(link)?;
         let export = |name: &str| {
             module
                 .get_export_index(name)
-                .ok_or_else(|| format!("the runtime does not export `{name}`"))
+                .ok_or_else(|| RuntimeError::Abi(format!("it does not export `{name}`")))
         };
         // Checked once here so that each instantiation can skip `Func::typed` (it builds
         // and compares the function type every time: 0.3 us of a 26 us run).
-        for (name, params) in [
-            ("cabi_realloc", 4),
-            ("compile", 4),
-            ("load-node", 2),
-            ("run", 2),
-        ] {
+        for (name, params) in CALLED_EXPORTS {
             let fits = matches!(module.get_export(name),
-                Some(wasmtime::ExternType::Func(ty)) if crate::node::signature_is(&ty, params, 1));
+                Some(wasmtime::ExternType::Func(ty)) if signature_is(&ty, params, 1));
             if !fits {
-                return Err(format!(
-                    "the runtime's `{name}` export is not a function of {params} i32s returning an i32"
-                ));
+                return Err(RuntimeError::Abi(format!(
+                    "its `{name}` export is not a function of {params} i32s returning an i32"
+                )));
             }
         }
-        let initial_pages = match module.get_export("memory") {
+        let initial_pages = match module.get_export(MEMORY) {
             Some(wasmtime::ExternType::Memory(memory)) => memory.minimum(),
-            _ => return Err("the runtime does not export its memory".into()),
+            _ => return Err(RuntimeError::Abi("it does not export its memory".into())),
         };
         Ok(Self {
-            memory: export("memory")?,
-            realloc: export("cabi_realloc")?,
-            compile: export("compile")?,
-            load_node: export("load-node")?,
-            run: export("run")?,
+            memory: export(MEMORY)?,
+            realloc: export(REALLOC)?,
+            compile: export(COMPILE)?,
+            load_node: export(LOAD_NODE)?,
+            run: export(RUN)?,
             pre,
             initial_pages,
         })
@@ -154,22 +136,4 @@ impl Runtime {
             .ok_or_else(|| wasmtime::Error::msg("the runtime's `compile` export vanished"))?
             .typed(&*store)
     }
-}
-
-/// A store for `state`: memory limiter, fuel (when the engine meters it), and the epoch
-/// callback that yields each tick and traps past `state.deadline`.
-pub(crate) fn new_store(engine: &Engine, state: RunState, fuel: Option<u64>) -> Store<RunState> {
-    let mut store = Store::new(engine, state);
-    store.limiter(|state| &mut state.limiter);
-    if let Some(fuel) = fuel {
-        // Only called when the engine meters fuel, where this cannot fail.
-        let _ = store.set_fuel(fuel);
-    }
-    store.epoch_deadline_callback(|context| match context.data().deadline {
-        None => Ok(UpdateDeadline::Continue(1)),
-        Some(deadline) if Instant::now() >= deadline => Err(wasmtime::Error::new(DeadlineExceeded)),
-        Some(_) => Ok(UpdateDeadline::Yield(1)),
-    });
-    store.set_epoch_deadline(1);
-    store
 }

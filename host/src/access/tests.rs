@@ -74,7 +74,7 @@ fn declared_dependencies_scope_hosts_and_secrets() {
     assert_eq!(a.in_scope, ["github"]);
     assert_eq!(a.secrets.services().collect::<Vec<_>>(), ["github"]);
     assert_eq!(
-        Value::Object(a.dependencies),
+        serde_json::to_value(&a.dependencies).unwrap(),
         json!({"github": {"protocol": "https", "port": 443, "host": "api.github.com", "authType": "bearer-token", "secret": "ghp_secret"}})
     );
     let policy = a.policy.to_string();
@@ -103,7 +103,7 @@ fn literal_uses_found_at_build_time_scope_the_node() {
     assert_eq!(a.scope, Scope::Inferred);
     assert_eq!(a.in_scope, ["slack"]);
     assert_eq!(a.secrets.services().collect::<Vec<_>>(), ["other", "slack"]);
-    assert_eq!(a.dependencies["slack"]["port"], 8443);
+    assert_eq!(a.dependencies["slack"].port, 8443);
 }
 
 #[test]
@@ -117,11 +117,11 @@ fn dynamic_uses_keep_the_whole_contract() {
     assert_eq!(a.in_scope, ["github", "slack", "db", "lan"]);
     assert_eq!(a.secrets.len(), 3);
     assert_eq!(
-        a.dependencies["db"],
+        serde_json::to_value(&a.dependencies["db"]).unwrap(),
         json!({"protocol": "postgresql", "port": 5432, "host": "db.internal", "database": "app", "user": "reader"})
     );
     assert_eq!(
-        a.dependencies["lan"],
+        serde_json::to_value(&a.dependencies["lan"]).unwrap(),
         json!({"protocol": "https", "port": 443})
     );
 }

@@ -6,7 +6,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde_json::{Map, Number, Value};
 
 use super::Secrets;
-use super::load::SecretsError;
+use super::error::SecretsError;
 
 /// Parses one secrets YAML document.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Secrets, SecretsError> {

@@ -5,6 +5,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
 use super::*;
+use crate::executor::BoxFuture;
+use crate::live::WorkflowRunner;
+use crate::result::ExecutionResult;
 use crate::result::Timing;
 
 /// Echoes its input as the output of node "echo"; `{"fail": true}` makes the node fail,
@@ -13,7 +16,7 @@ struct EchoEngine {
     ready: AtomicBool,
 }
 
-impl Engine for EchoEngine {
+impl WorkflowRunner for EchoEngine {
     fn execute(&self, input: Value) -> BoxFuture<Result<ExecutionResult, String>> {
         Box::pin(async move {
             if input["internal"] == true {

@@ -1,5 +1,5 @@
 //! The host's real HTTP API for the tests: [`tntc_host::server::serve`] with an
-//! [`engine::Host`] on 127.0.0.1, a minimal HTTP/1.1 client, and a `/health` watcher that
+//! [`live::LiveDeployment`] on 127.0.0.1, a minimal HTTP/1.1 client, and a `/health` watcher that
 //! proves the server keeps answering while a node misbehaves.
 
 use std::future::Future;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tntc_host::deployment::Deployment;
-use tntc_host::engine::Host;
+use tntc_host::live::LiveDeployment;
 use tntc_host::server::{ServerConfig, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -63,7 +63,7 @@ impl Served {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let engine = Arc::new(Host::new(deployment));
+        let engine = Arc::new(LiveDeployment::new(deployment));
         let task = tokio::spawn(serve(listener, engine, ServerConfig::default(), async {
             let _ = rx.await;
         }));

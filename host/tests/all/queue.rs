@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tntc_host::engine::Host;
+use tntc_host::live::LiveDeployment;
 use tntc_host::queue::{QueueOptions, QueueTrigger, Subscriptions, subscribe};
 
 use crate::servers::test_ca;
@@ -94,7 +94,7 @@ impl Nats {
     }
 
     async fn subscribe(&self, flow: &Deployed, triggers: &[QueueTrigger]) -> Subscriptions {
-        let host = Arc::new(Host::new(flow.deployment.clone()));
+        let host = Arc::new(LiveDeployment::new(flow.deployment.clone()));
         subscribe(
             &self.url(),
             TOKEN,

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
-use tntc_host::bundle;
+use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
+use tntc_spec::{Checked, Loaded};
 
 use super::{count, invalid, load};
 use crate::output::Printer;
@@ -22,56 +23,11 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
     };
     let out = out.unwrap_or_else(|| loaded.dir.join("dist"));
     let wf = &checked.workflow;
-    let (memory, fuel) = sandbox_needs(wf);
-    let sandbox = pipeline::sandbox(memory, fuel)?;
-
-    let bar = progress_bar(out_printer, wf.nodes.len());
-    let nodes = pipeline::compile(
-        &loaded.dir,
-        &checked,
-        &sandbox,
-        out_printer.color(),
-        |event| match event {
-            Progress::Transpiling(n) => {
-                bar.set_message(format!("transpiling {}", count(n, "node")))
-            }
-            Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
-            Progress::Done(node) => {
-                bar.inc(1);
-                if !out_printer.json() {
-                    bar.suspend(|| out_printer.note(node_line(node)));
-                }
-            }
-        },
-    );
-    bar.finish_and_clear();
-    let nodes = pipeline::nodes_or_bail(out_printer, "build", &checked, nodes)?;
-
-    for node in &nodes {
-        for name in pipeline::undeclared_uses(&checked, node) {
-            out_printer.note(format!(
-                "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
-                node.id
-            ));
-        }
-        if let Some(at) = node.uses.dynamic.first() {
-            out_printer.note(format!(
-                "note: node \"{}\" names a dependency or a secrets service with a non-literal expression ({at}): it keeps access to the whole contract and every secret\n  = help: use string literals (ctx.dependency(\"x\"), ctx.secrets.x), or list its dependencies in nodes.{}.dependencies",
-                node.id, node.id
-            ));
-        }
-    }
-
-    let yaml = loaded.source.text();
-    let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
-    let manifest = bundle::write(
-        &out,
-        yaml,
-        &checked,
-        sandbox.runtime_digest(),
-        &built,
-        concat!("tntc ", env!("CARGO_PKG_VERSION")),
-    )?;
+    let Built {
+        manifest,
+        nodes,
+        runtime_load,
+    } = build(out_printer, &loaded, &checked, &out)?;
     let elapsed = started.elapsed();
     let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
     if out_printer.json() {
@@ -79,7 +35,7 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
             "name": wf.name,
             "version": wf.version,
             "out": out.display().to_string(),
-            "runtime": {"sha256": manifest.runtime.sha256, "load": format!("{:?}", sandbox.runtime_load())},
+            "runtime": {"sha256": manifest.runtime.sha256, "load": runtime_load},
             "nodes": nodes.iter().map(|n| {
                 let entry = &manifest.nodes[&n.id];
                 json!({
@@ -111,6 +67,82 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// What [`build`] wrote.
+pub struct Built {
+    /// The bundle's manifest.
+    pub manifest: bundle::Manifest,
+    /// The compiled nodes.
+    pub nodes: Vec<CompiledNode>,
+    /// How the runtime was loaded (from the cache or compiled), for `-o json`.
+    pub runtime_load: String,
+}
+
+/// Compiles every node of a valid workflow and writes its bundle to `out`. Progress and
+/// warnings go to stderr; nothing goes to stdout (`tntc deploy` prints manifests there).
+pub fn build(
+    out_printer: &Printer,
+    loaded: &Loaded,
+    checked: &Checked,
+    out: &Path,
+) -> anyhow::Result<Built> {
+    let wf = &checked.workflow;
+    let (memory, fuel) = sandbox_needs(wf);
+    let sandbox = pipeline::sandbox(memory, fuel)?;
+
+    let bar = progress_bar(out_printer, wf.nodes.len());
+    let nodes = pipeline::compile(
+        &loaded.dir,
+        checked,
+        &sandbox,
+        out_printer.color(),
+        |event| match event {
+            Progress::Transpiling(n) => {
+                bar.set_message(format!("transpiling {}", count(n, "node")))
+            }
+            Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+            Progress::Done(node) => {
+                bar.inc(1);
+                if !out_printer.json() {
+                    bar.suspend(|| out_printer.note(node_line(node)));
+                }
+            }
+        },
+    );
+    bar.finish_and_clear();
+    let nodes = pipeline::nodes_or_bail(out_printer, "build", checked, nodes)?;
+
+    for node in &nodes {
+        for name in pipeline::undeclared_uses(checked, node) {
+            out_printer.note(format!(
+                "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
+                node.id
+            ));
+        }
+        if let Some(at) = node.uses.dynamic.first() {
+            out_printer.note(format!(
+                "note: node \"{}\" names a dependency or a secrets service with a non-literal expression ({at}): it keeps access to the whole contract and every secret\n  = help: use string literals (ctx.dependency(\"x\"), ctx.secrets.x), or list its dependencies in nodes.{}.dependencies",
+                node.id, node.id
+            ));
+        }
+    }
+
+    let yaml = loaded.source.text();
+    let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
+    let manifest = bundle::write(
+        out,
+        yaml,
+        checked,
+        sandbox.runtime_digest(),
+        &built,
+        concat!("tntc ", env!("CARGO_PKG_VERSION")),
+    )?;
+    Ok(Built {
+        manifest,
+        nodes,
+        runtime_load: format!("{:?}", sandbox.runtime_load()),
+    })
+}
+
 fn node_line(node: &CompiledNode) -> String {
     format!(
         "  compiled {:<20} {:>9}  {:>6.1} ms",
@@ -120,7 +152,8 @@ fn node_line(node: &CompiledNode) -> String {
     )
 }
 
-fn human_bytes(bytes: u64) -> String {
+/// `12.3 KiB`.
+pub fn human_bytes(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
     } else if bytes >= 1 << 10 {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use tntc_host::deployment::Shared;
-use tntc_host::engine::Host;
+use tntc_host::live::LiveDeployment;
 use tntc_host::logs::StdoutLogs;
 use tntc_host::server::{self, ServerConfig};
 use tntc_spec::Checked;
@@ -63,7 +63,7 @@ async fn serve(
     // needing more says so and asks for a restart.
     let workflow = first.result.as_ref().ok().map(|c| &c.workflow);
     let shared = local::shared(workflow, options, Arc::new(StdoutLogs))?;
-    let host = Arc::new(Host::default());
+    let host = Arc::new(LiveDeployment::default());
     let mut reloader = Reloader {
         dir: dir.clone(),
         options: options.clone(),
@@ -116,7 +116,7 @@ struct Reloader {
     dir: PathBuf,
     options: LocalOptions,
     shared: Shared,
-    host: Arc<Host>,
+    host: Arc<LiveDeployment>,
     /// The last good compile of each node, with the node path it was compiled from.
     nodes: BTreeMap<String, (String, CompiledNode)>,
     /// Nodes whose last compile failed (their files are unknown: any change retries them).

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod cluster_target;
 pub mod completions;
 pub mod configure;
+pub mod deploy;
 pub mod dev;
 pub mod init;
 pub mod list;

@@ -43,7 +43,7 @@ fn every_example_builds_into_a_bundle_the_host_accepts() {
     for dir in examples() {
         let tmp = tempfile::tempdir().expect("tmp");
         let summary = build_json(&dir, tmp.path());
-        let bundle = tntc_host::bundle::open(tmp.path(), tntc_sandbox::RUNTIME_SHA256)
+        let bundle = tntc_bundle::open(tmp.path(), tntc_sandbox::RUNTIME_SHA256)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         assert_eq!(
             bundle.modules.len(),

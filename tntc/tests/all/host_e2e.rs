@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::{cache_dir, stderr, tntc_cached};
 
 /// The `tntc-host` binary next to `tntc`.
-pub fn host_binary() -> PathBuf {
+fn host_binary() -> PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_tntc")).with_file_name("tntc-host");
     assert!(
         path.is_file(),
@@ -64,10 +64,9 @@ fn built_with_queue_trigger(url: &str) -> tempfile::TempDir {
 }
 
 /// A running `tntc-host`; killed if the test ends early.
-pub struct Host {
+pub(super) struct Host {
     child: Child,
-    /// Its port on 127.0.0.1.
-    pub port: u16,
+    pub(super) port: u16,
 }
 
 impl Drop for Host {
@@ -96,7 +95,7 @@ fn spawn_host(bundle: &Path, port: u16, cache: &Path) -> Child {
 }
 
 /// Starts the host on a free port with the shared cache and waits for `/ready`.
-pub fn start_host(bundle: &Path) -> Host {
+pub(super) fn start_host(bundle: &Path) -> Host {
     start_host_with(bundle, &cache_dir())
 }
 
@@ -141,7 +140,7 @@ fn read_all(pipe: Option<impl Read>) -> String {
 }
 
 /// One request; `None` while nothing answers. Returns the status and the body.
-fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
+pub(super) fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -169,7 +168,7 @@ fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
     request(port, "GET", path, b"")
 }
 
-fn json_of(body: &[u8]) -> Value {
+pub(super) fn json_of(body: &[u8]) -> Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
@@ -445,4 +444,39 @@ fn a_tampered_bundle_keeps_tntc_host_from_starting_and_says_why() {
         "{err}"
     );
     assert!(get(port, "/health").is_none(), "nothing listens");
+}
+
+#[cfg(unix)]
+#[test]
+fn without_home_the_host_caches_in_a_directory_of_its_own_user_not_a_shared_one() {
+    use std::os::unix::fs::MetadataExt;
+    let bundle = built_word_count();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let prepared = Command::new(host_binary())
+        .arg("--workflow")
+        .arg(bundle.path().join("workflow.yaml"))
+        .arg("--prepare")
+        .env_clear()
+        .env("TMPDIR", tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tntc-host --prepare");
+    assert!(prepared.status.success(), "{}", stderr(&prepared));
+    let uid = std::fs::metadata(tmp.path()).expect("tmp").uid();
+    let own = tmp.path().join(format!("tntc-cache-{uid}"));
+    assert_eq!(cache_entries(&own), (1, 3), "{}", own.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_host_on_a_cache_directory_others_can_write_serves_without_running_its_code() {
+    use std::os::unix::fs::PermissionsExt;
+    let bundle = built_word_count();
+    let scratch = tempfile::tempdir().expect("tmp");
+    let open = scratch.path().join("cache");
+    std::fs::create_dir(&open).expect("mkdir");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let err = one_run_then_stop(start_host_with(bundle.path(), &open));
+    assert!(err.contains("writable by everyone"), "{err}");
+    assert_eq!(cache_entries(&open), (0, 0), "nothing was written there");
 }

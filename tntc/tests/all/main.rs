@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod cluster_e2e;
 mod configure;
+mod deploy;
 mod dev;
 mod host_e2e;
 mod init;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use tntc_host::bundle::{self, BuiltNode};
+use tntc_bundle::{self as bundle, BuiltNode};
 use tntc_manifests::{Manifest, Manifests, Target};
 use tntc_spec::SourceFile;
 

@@ -33,12 +33,13 @@ fn the_metadata_section_is_read() {
     let node = sandbox()
         .load_node(&node_module(
             &bytecode,
-            r#"{"node": "n", "source": "nodes/n.ts", "lineMap": [1, 2]}"#,
+            r#"{"node": "n", "source": "nodes/n.ts", "lineMap": {"file": "nodes/n.js", "sources": ["nodes/n.ts"], "mappings": "AAAA"}}"#,
         ))
         .unwrap();
-    assert_eq!(node.info().node, "n");
-    assert_eq!(node.info().source, "nodes/n.ts");
-    assert_eq!(node.info().line_map, Some(serde_json::json!([1, 2])));
+    assert_eq!(node.section().node, "n");
+    assert_eq!(node.section().source, "nodes/n.ts");
+    assert_eq!(node.section().line_map.sources, ["nodes/n.ts"]);
+    assert_eq!(node.section().line_map.mappings, "AAAA");
 }
 
 #[test]

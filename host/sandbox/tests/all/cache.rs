@@ -68,7 +68,7 @@ fn a_corrupt_cache_entry_is_rebuilt_not_fatal() {
         .cache_note
         .clone()
         .expect("a note about the bad entry");
-    assert!(note.contains("corrupt"), "{note}");
+    assert!(note.to_string().contains("corrupt"), "{note}");
     drop(rebuilt);
 
     let warm = Sandbox::new(config(dir.path())).unwrap();
@@ -111,4 +111,94 @@ fn from_cache_never_builds_and_node_is_cached_tells_what_load_node_would_compile
     assert!(!sandbox.node_is_cached(&wasm));
     sandbox.load_node(&wasm).unwrap();
     assert!(sandbox.node_is_cached(&wasm));
+}
+
+/// A valid runtime entry, copied from the shared test cache into `dir` under its own name.
+#[cfg(unix)]
+fn plant_runtime_entry(dir: &std::path::Path) -> std::path::PathBuf {
+    let valid = crate::support::sandbox()
+        .runtime_load()
+        .cache_path
+        .clone()
+        .expect("the shared sandbox has a cache entry");
+    let planted = dir.join(valid.file_name().expect("a file name"));
+    std::fs::copy(&valid, &planted).unwrap();
+    planted
+}
+
+#[cfg(unix)]
+#[test]
+fn a_runtime_entry_planted_in_a_world_writable_directory_is_never_mapped() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let shared = scratch.path().join("cache");
+    std::fs::create_dir(&shared).unwrap();
+    let planted = plant_runtime_entry(&shared);
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let before = std::fs::read(&planted).unwrap();
+
+    let sandbox = Sandbox::new(config(scratch.path())).unwrap();
+    let load = sandbox.runtime_load();
+    assert!(
+        matches!(load.source, RuntimeSource::Built { .. }),
+        "a valid entry in a directory anyone can write was used: {load:?}"
+    );
+    let note = load
+        .cache_note
+        .clone()
+        .expect("a note saying why")
+        .to_string();
+    assert!(note.contains("writable by everyone"), "{note}");
+    assert_eq!(load.cache_path, None, "nothing is written there either");
+    assert_eq!(std::fs::read(&planted).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&shared).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_group_writable_entry_in_a_private_directory_is_rebuilt_not_mapped() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let planted = plant_runtime_entry(&cache);
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o664)).unwrap();
+
+    let sandbox = Sandbox::new(config(scratch.path())).unwrap();
+    assert!(matches!(
+        sandbox.runtime_load().source,
+        RuntimeSource::Built { .. }
+    ));
+    let note = sandbox.runtime_load().cache_note.clone().expect("a note");
+    assert!(note.to_string().contains("writable by its group"), "{note}");
+    drop(sandbox);
+    // Replaced by this process's own entry, which the next start maps.
+    let mode = std::fs::metadata(&planted).unwrap().permissions().mode();
+    assert_eq!(mode & 0o022, 0, "mode {mode:o}");
+    let warm = Sandbox::new(config(scratch.path())).unwrap();
+    assert_eq!(warm.runtime_load().source, RuntimeSource::Cache);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_entry_owned_by_another_user_is_not_mapped() {
+    use std::os::unix::fs::MetadataExt;
+    let scratch = tempfile::tempdir().unwrap();
+    if std::fs::metadata(scratch.path()).unwrap().uid() != 0 {
+        eprintln!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let cache = scratch.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    let planted = plant_runtime_entry(&cache);
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+
+    let sandbox = Sandbox::new(config(scratch.path())).unwrap();
+    assert!(matches!(
+        sandbox.runtime_load().source,
+        RuntimeSource::Built { .. }
+    ));
+    let note = sandbox.runtime_load().cache_note.clone().expect("a note");
+    assert!(note.to_string().contains("belongs to user 65534"), "{note}");
 }

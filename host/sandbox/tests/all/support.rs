@@ -24,11 +24,12 @@ pub fn sandbox() -> &'static Sandbox {
     })
 }
 
-/// The node module the compiler emits for `bytecode` (`tntc_glue`): imports the runtime's
+/// The node module the compiler emits for `bytecode` (`tntc_abi::glue`): imports the runtime's
 /// memory, `cabi_realloc` and `load-node`; `load` copies the passive bytecode segment into a
 /// fresh allocation and calls `load-node`.
 pub fn node_module(bytecode: &[u8], metadata: &str) -> Vec<u8> {
-    tntc_glue::emit(bytecode, "tntc-node", metadata.as_bytes()).expect("small bytecode")
+    tntc_abi::glue::emit(bytecode, tntc_abi::NODE_SECTION, metadata.as_bytes())
+        .expect("small bytecode")
 }
 
 /// `wasm` (a [`node_module`]) with the instructions `opcodes` (one byte each, like `nop` or
@@ -149,7 +150,7 @@ pub async fn run(
 ) -> Result<serde_json::Value, NodeFailure> {
     let output = run_with(
         node,
-        invocation(&node.info().node, input),
+        invocation(&node.section().node, input),
         RunLimits::default(),
         RecordingHost::new(),
     )

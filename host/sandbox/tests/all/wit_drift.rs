@@ -3,7 +3,8 @@
 //! exports. Any drift fails, including an extra import outside WASI.
 
 use std::collections::BTreeMap;
-use tntc_sandbox::{HOST_IMPORT_MODULE, WASI_FUNCTIONS, runtime_plugin_wasm};
+use tntc_abi::runtime::HOST_IMPORT_MODULE;
+use tntc_sandbox::{WASI_FUNCTIONS, runtime_plugin_wasm};
 use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{Resolve, WorldItem};
 

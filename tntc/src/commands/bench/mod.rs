@@ -30,11 +30,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 use tntc_host::access::node_access;
-use tntc_host::cache_dir::default_cache_dir;
 use tntc_host::deployment::{Shared, node_memory, sandbox_needs};
 use tntc_host::logs::LogSink;
 use tntc_host::secrets::Secrets;
-use tntc_sandbox::{LogLevel, NodeModule, RunLimits, Sandbox, SandboxConfig};
+use tntc_sandbox::{LogLevel, NodeModule, RunLimits, Sandbox, SandboxConfig, default_cache_dir};
 use tntc_spec::{Checked, Workflow};
 
 use super::{invalid, load};

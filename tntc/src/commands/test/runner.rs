@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use tntc_compiler::NodeSection;
+use serde_json::{Map, Value};
+use tntc_abi::{Invocation, Mode, NodeSection};
 use tntc_host::access::{CodeUses, node_access};
 use tntc_host::deployment::{node_error, node_memory};
 use tntc_host::executor::{BoxFuture, NodeError, NodeRunner};
@@ -149,23 +149,21 @@ impl Harness {
         }
         let access = node_access(&self.workflow, spec, uses, &resolvable)
             .map_err(|e| NodeError::new(format!("node \"{node}\": {e}")))?;
-        let mut invocation = json!({
-            "node": node,
-            "config": config,
-            "secrets": secrets,
-            "dependencies": access.dependencies,
-            "outOfScope": access.out_of_scope,
-            "mode": "test",
-        });
-        if let Some(fields) = invocation.as_object_mut() {
-            if self.workflow.contract.is_none() {
-                fields.insert("contract".into(), Value::Bool(false));
-            }
-            if let Some(input) = input {
-                fields.insert("input".into(), input.clone());
-            }
-        }
-        Ok(invocation.to_string())
+        let invocation = Invocation {
+            node: node.to_string(),
+            config: config.clone(),
+            secrets: secrets.clone(),
+            dependencies: access.dependencies,
+            out_of_scope: access.out_of_scope,
+            mode: Mode::Test,
+            contract: self.workflow.contract.is_some(),
+            input: input.cloned(),
+        };
+        serde_json::to_string(&invocation).map_err(|e| {
+            NodeError::new(format!(
+                "node \"{node}\": cannot serialize its invocation: {e}"
+            ))
+        })
     }
 
     /// The timeout of one attempt of `node` (its `timeout`, else `config.timeout`).

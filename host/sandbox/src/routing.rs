@@ -1,5 +1,5 @@
-//! Which module over the runtime's one compiled code a store instantiates, and why there
-//! are several.
+//! Slot routing: which module over the runtime's one compiled code a store instantiates,
+//! and so which pool slots it lands on, and why there are several.
 //!
 //! wasmtime's pool gives a slot back to the module that last used it, and a slot keeps
 //! every page ever mapped in it: each teardown scans them all (~30 ns a page) and restores
@@ -14,15 +14,17 @@
 //!   code pages are then resident twice, ~2 MiB).
 //! - `tooling`: `compile_js` (a 60 KB compile left the same 48 us behind).
 
+use crate::cache::Cache;
+use crate::error::RuntimeError;
 use crate::runtime::Runtime;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
 use wasmtime::{Engine, Module};
 
-pub(crate) struct Runtimes {
+pub(crate) struct Routing {
     engine: Engine,
     /// The cache entry the first module is mapped from, if any: copies map it again.
-    file: Option<PathBuf>,
+    file: Option<(Cache, PathBuf)>,
     light: RwLock<Arc<Runtime>>,
     roomy: OnceLock<Arc<Runtime>>,
     tooling: OnceLock<Runtime>,
@@ -30,12 +32,12 @@ pub(crate) struct Runtimes {
     pub(crate) initial_pages: u64,
 }
 
-impl Runtimes {
+impl Routing {
     pub(crate) fn new(
         engine: &Engine,
         module: &Module,
-        file: Option<PathBuf>,
-    ) -> Result<Self, String> {
+        file: Option<(Cache, PathBuf)>,
+    ) -> Result<Self, RuntimeError> {
         let light = Runtime::new(engine, module)?;
         Ok(Self {
             engine: engine.clone(),
@@ -65,7 +67,7 @@ impl Runtimes {
     /// After a run on `used` (a `light` runtime) grew its memory: replaces `light` by a
     /// fresh copy, unless another run already did. Runs in progress keep the old one; its
     /// slots are purged when the last of them ends.
-    pub(crate) fn retire_light(&self, used: &Arc<Runtime>) -> Result<(), String> {
+    pub(crate) fn retire_light(&self, used: &Arc<Runtime>) -> Result<(), RuntimeError> {
         if !Arc::ptr_eq(&self.light(), used) {
             return Ok(());
         }
@@ -81,7 +83,7 @@ impl Runtimes {
     }
 
     /// The runtime `compile_js` instantiates, made on first use.
-    pub(crate) fn tooling(&self) -> Result<&Runtime, String> {
+    pub(crate) fn tooling(&self) -> Result<&Runtime, RuntimeError> {
         if let Some(runtime) = self.tooling.get() {
             return Ok(runtime);
         }
@@ -100,24 +102,23 @@ impl Runtimes {
     /// Another module over the same compiled code: the cache entry checked and mapped again
     /// (about a millisecond), or, without one (or when it is gone or broken since), the
     /// module serialized and deserialized (a copy of its 5 MB).
-    fn copy(&self) -> Result<Runtime, String> {
+    fn copy(&self) -> Result<Runtime, RuntimeError> {
         let mapped = self
             .file
-            .as_deref()
-            .and_then(|path| crate::cache::read_cached(&self.engine, path).ok().flatten());
+            .as_ref()
+            .and_then(|(cache, path)| cache.read(&self.engine, path).ok().flatten());
         let module = match mapped {
             Some(module) => module,
             None => {
-                let bytes = self
-                    .light()
-                    .module()
-                    .serialize()
-                    .map_err(|e| format!("cannot copy the runtime: {e:#}"))?;
+                let bytes =
+                    self.light().module().serialize().map_err(|e| {
+                        RuntimeError::Load(format!("cannot copy the runtime: {e:#}"))
+                    })?;
                 // SAFETY: the bytes were serialized just now by this engine from its own
                 // module.
                 #[allow(unsafe_code)]
                 unsafe { Module::deserialize(&self.engine, &bytes) }
-                    .map_err(|e| format!("cannot copy the runtime: {e:#}"))?
+                    .map_err(|e| RuntimeError::Load(format!("cannot copy the runtime: {e:#}")))?
             }
         };
         Runtime::new(&self.engine, &module)

@@ -1,4 +1,5 @@
-//! The one wasmtime [`Engine`] of the process and its epoch ticker.
+//! The process's one wasmtime [`Engine`] (how it is configured, and why) and its epoch
+//! ticker.
 //!
 //! Configuration, each choice measured (see `examples/run_bench.rs` and the crate docs):
 //! - pooling allocator: instance, memory and stack slots are reserved once and reused.

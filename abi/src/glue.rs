@@ -13,12 +13,12 @@
 //!     (data.drop $bytecode)
 //!     (call $load_node (local.get $ptr) (i32.const LEN)))  ;; the runtime's return area
 //!   (data $bytecode "...")                                  ;; passive
-//!   (@custom "<name>" "<metadata>"))
+//!   (@custom "tntc-node" "<metadata>"))
 //! ```
 //!
 //! Everything in it derives from the inputs, so the same bytecode and metadata give the same
-//! bytes. Any other module that follows the node ABI (`wit/node.wit`) is valid too; the
-//! sandbox instantiates those and calls their `load`.
+//! bytes. Any other module that follows the node ABI (`wit/node.wit`, [`crate::node_module`])
+//! is valid too; the sandbox instantiates those and calls their `load`.
 
 use wasm_encoder::{
     CodeSection, CustomSection, DataCountSection, DataSection, EntityType, ExportKind,
@@ -27,29 +27,18 @@ use wasm_encoder::{
 };
 use wasmparser::{Parser, Payload};
 
-/// The module name node modules import the runtime instance's exports from.
-pub const RUNTIME_MODULE: &str = "tntc-runtime";
+use crate::node_module::{IMPORT_MODULE, LOAD, LOAD_NODE, MEMORY, REALLOC};
 
 /// The bytecode does not fit a 32-bit linear memory.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the bytecode is {len} bytes, more than a 32-bit memory can hold")]
 pub struct BytecodeTooLarge {
     /// Its length in bytes.
     pub len: usize,
 }
 
-impl std::fmt::Display for BytecodeTooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the bytecode is {} bytes, more than a 32-bit memory can hold",
-            self.len
-        )
-    }
-}
-
-impl std::error::Error for BytecodeTooLarge {}
-
-/// The node module around `bytecode`, with a custom section `section` holding `metadata`.
+/// The node module around `bytecode`, with a custom section `section` holding `metadata`
+/// (the compiler passes [`crate::NODE_SECTION`] and a [`crate::NodeSection`]).
 pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, BytecodeTooLarge> {
     let length = i32::try_from(bytecode.len()).map_err(|_| BytecodeTooLarge {
         len: bytecode.len(),
@@ -57,11 +46,11 @@ pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, 
     const REALLOC_TYPE: u32 = 0;
     const LOAD_NODE_TYPE: u32 = 1;
     const LOAD_TYPE: u32 = 2;
-    const REALLOC: u32 = 0;
-    const LOAD_NODE: u32 = 1;
-    const LOAD: u32 = 2;
+    const REALLOC_FUNC: u32 = 0;
+    const LOAD_NODE_FUNC: u32 = 1;
+    const LOAD_FUNC: u32 = 2;
     const BYTECODE: u32 = 0;
-    const MEMORY: u32 = 0;
+    const MEMORY_INDEX: u32 = 0;
 
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32; 4], [ValType::I32]);
@@ -70,8 +59,8 @@ pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, 
 
     let mut imports = ImportSection::new();
     imports.import(
-        RUNTIME_MODULE,
-        "memory",
+        IMPORT_MODULE,
+        MEMORY,
         EntityType::Memory(MemoryType {
             minimum: 0,
             maximum: None,
@@ -80,14 +69,10 @@ pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, 
             page_size_log2: None,
         }),
     );
+    imports.import(IMPORT_MODULE, REALLOC, EntityType::Function(REALLOC_TYPE));
     imports.import(
-        RUNTIME_MODULE,
-        "cabi_realloc",
-        EntityType::Function(REALLOC_TYPE),
-    );
-    imports.import(
-        RUNTIME_MODULE,
-        "load-node",
+        IMPORT_MODULE,
+        LOAD_NODE,
         EntityType::Function(LOAD_NODE_TYPE),
     );
 
@@ -95,7 +80,7 @@ pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, 
     functions.function(LOAD_TYPE);
 
     let mut exports = ExportSection::new();
-    exports.export("load", ExportKind::Func, LOAD);
+    exports.export(LOAD, ExportKind::Func, LOAD_FUNC);
 
     let pointer = 0;
     let mut load = Function::new([(1, ValType::I32)]);
@@ -104,16 +89,16 @@ pub fn emit(bytecode: &[u8], section: &str, metadata: &[u8]) -> Result<Vec<u8>, 
         .i32_const(0)
         .i32_const(1)
         .i32_const(length)
-        .call(REALLOC)
+        .call(REALLOC_FUNC)
         .local_set(pointer)
         .local_get(pointer)
         .i32_const(0)
         .i32_const(length)
-        .memory_init(MEMORY, BYTECODE)
+        .memory_init(MEMORY_INDEX, BYTECODE)
         .data_drop(BYTECODE)
         .local_get(pointer)
         .i32_const(length)
-        .call(LOAD_NODE)
+        .call(LOAD_NODE_FUNC)
         .end();
     let mut code = CodeSection::new();
     code.function(&load);

@@ -1,4 +1,6 @@
-//! The bundle: what `tntc build` writes and the host runs.
+//! `tntc-bundle`: the bundle — what `tntc build` writes and the host runs — its format,
+//! writer and verifying reader. Used by the CLI, the host and the deploy tooling; it links
+//! neither the compiler nor wasmtime.
 //!
 //! ```text
 //! dist/

@@ -1,6 +1,8 @@
-//! The running host: the current [`Deployment`], swapped atomically when the workflow is
-//! reloaded. A run takes the deployment that is current when it starts and keeps it to the
-//! end, so in-flight runs finish on the old version while new runs get the new one.
+//! What serving runs: [`WorkflowRunner`], the seam the HTTP API ([`crate::server`]) and the
+//! queue triggers ([`crate::queue`]) call, and [`LiveDeployment`], the current
+//! [`Deployment`] swapped atomically when the workflow is reloaded. A run takes the
+//! deployment that is current when it starts and keeps it to the end, so in-flight runs
+//! finish on the old version while new runs get the new one.
 
 use std::sync::{Arc, RwLock};
 
@@ -9,18 +11,27 @@ use serde_json::Value;
 use crate::deployment::Deployment;
 use crate::executor::BoxFuture;
 use crate::result::ExecutionResult;
-use crate::server::Engine;
 
-/// The serving side of the host.
+/// What the server and the queue triggers run: the current workflow (swappable under them
+/// for hot reload).
+pub trait WorkflowRunner: Send + Sync + 'static {
+    /// Runs the workflow once on `input`; `Err` is an internal failure, not a node's.
+    fn execute(&self, input: Value) -> BoxFuture<Result<ExecutionResult, String>>;
+
+    /// Whether runs can be served (workflow loaded, runtime compiled).
+    fn ready(&self) -> bool;
+}
+
+/// The deployment being served, replaced whole on reload.
 #[derive(Debug, Default)]
-pub struct Host {
+pub struct LiveDeployment {
     current: RwLock<Option<Arc<Deployment>>>,
 }
 
-impl Host {
-    /// A host serving `deployment`.
-    pub fn new(deployment: Arc<Deployment>) -> Host {
-        Host {
+impl LiveDeployment {
+    /// Serving `deployment`.
+    pub fn new(deployment: Arc<Deployment>) -> LiveDeployment {
+        LiveDeployment {
             current: RwLock::new(Some(deployment)),
         }
     }
@@ -39,7 +50,7 @@ impl Host {
     }
 }
 
-impl Engine for Host {
+impl WorkflowRunner for LiveDeployment {
     fn execute(&self, input: Value) -> BoxFuture<Result<ExecutionResult, String>> {
         let current = self.current();
         Box::pin(async move {

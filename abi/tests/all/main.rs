@@ -1,0 +1,3 @@
+//! Integration tests of `tntc-abi`: the JSON shapes against `wit/node.wit`.
+
+mod wit_shapes;

@@ -75,7 +75,11 @@ impl ApplyReport {
 
 impl Cluster {
     pub(crate) async fn dynamic(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
-        Api::namespaced_with(self.client.clone(), namespace, &self.api_resource(kind).await)
+        Api::namespaced_with(
+            self.client.clone(),
+            namespace,
+            &self.api_resource(kind).await,
+        )
     }
 
     /// Applies every object of `set` in order, then prunes. `progress` sees each object as it
@@ -140,7 +144,10 @@ impl Cluster {
                     .map_err(|e| self.err(e, &get))?
                     .and_then(|live| {
                         live.data
-                            .pointer(&format!("/spec/template/metadata/annotations/{}", SECRETS_ANNOTATION.replace('/', "~1")))
+                            .pointer(&format!(
+                                "/spec/template/metadata/annotations/{}",
+                                SECRETS_ANNOTATION.replace('/', "~1")
+                            ))
                             .and_then(|v| v.as_str())
                             .map(str::to_owned)
                     })
@@ -242,9 +249,19 @@ impl Cluster {
 fn secret_checksum(secret: &serde_json::Value) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    hasher.update(secret.get("data").map(|d| d.to_string()).unwrap_or_default());
+    hasher.update(
+        secret
+            .get("data")
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
     hasher.update(b"\0");
-    hasher.update(secret.get("stringData").map(|d| d.to_string()).unwrap_or_default());
+    hasher.update(
+        secret
+            .get("stringData")
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")

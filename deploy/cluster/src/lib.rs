@@ -81,7 +81,9 @@ impl Cluster {
                 .cronjob_version
                 .get_or_init(|| async {
                     match self.client.list_api_group_resources("batch/v1").await {
-                        Ok(list) if !list.resources.iter().any(|r| r.name == "cronjobs") => "v1beta1",
+                        Ok(list) if !list.resources.iter().any(|r| r.name == "cronjobs") => {
+                            "v1beta1"
+                        }
                         _ => "v1",
                     }
                 })

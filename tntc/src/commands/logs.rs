@@ -38,7 +38,7 @@ impl LogsArgs {
             tail: self.tail.max(0),
             follow: self.follow,
         };
-        let mut prefix = false;
+        let prefix = std::cell::Cell::new(false);
         block_on(async {
             let cluster = self.cluster.connect().await?;
             cluster
@@ -46,13 +46,13 @@ impl LogsArgs {
                     &namespace,
                     &self.name,
                     options,
-                    |pods| prefix = pods.len() > 1,
+                    |pods| prefix.set(pods.len() > 1),
                     |line| {
                         if out.json() {
                             out.line(
                                 serde_json::json!({"pod": line.pod, "line": line.line}).to_string(),
                             );
-                        } else if prefix {
+                        } else if prefix.get() {
                             out.line(format!("[{}] {}", line.pod, line.line));
                         } else {
                             out.line(line.line);

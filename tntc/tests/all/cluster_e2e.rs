@@ -69,8 +69,11 @@ async fn objects_left(server: &ApiServer, ns: &str, workflow: &str) -> Vec<Strin
     .expect("connect");
     let mut left = Vec::new();
     for kind in Kind::ALL {
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(cluster.client().clone(), ns, &cluster.api_resource(kind).await);
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            cluster.client().clone(),
+            ns,
+            &cluster.api_resource(kind).await,
+        );
         for item in api.list(&ListParams::default()).await.expect("list").items {
             let name = item.metadata.name.unwrap_or_default();
             if name.starts_with(workflow) && item.metadata.deletion_timestamp.is_none() {
@@ -94,7 +97,9 @@ fn ok(out: &Output, what: &str) -> String {
 
 #[tokio::test]
 async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
-    let Some(server) = ApiServer::shared() else { return };
+    let Some(server) = ApiServer::shared() else {
+        return;
+    };
     let admin = server.admin().await;
     let ns = namespace(&admin, "e2e").await;
     let (tmp, dir) = word_count_copy();
@@ -103,7 +108,11 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
     let image = "registry.test/tntc-host:0.1.0";
 
     // Deploy: every object created, no waiting (not a terminal).
-    let out = tntc(server, cwd, &["deploy", &dir_arg, "-n", &ns, "--image", image]);
+    let out = tntc(
+        server,
+        cwd,
+        &["deploy", &dir_arg, "-n", &ns, "--image", image],
+    );
     let text = ok(&out, "tntc deploy");
     for object in [
         "created ConfigMap/word-count-code",
@@ -113,66 +122,140 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
     ] {
         assert!(text.contains(object), "{object} in:\n{text}");
     }
-    assert!(stderr(&out).contains("tntc status word-count"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tntc status word-count"),
+        "{}",
+        stderr(&out)
+    );
     let deployments: Api<Deployment> = Api::namespaced(admin.clone(), &ns);
-    let deployment = deployments.get("word-count").await.expect("the Deployment exists");
+    let deployment = deployments
+        .get("word-count")
+        .await
+        .expect("the Deployment exists");
     let generation = deployment.metadata.generation;
     let pod = deployment.spec.unwrap().template.spec.unwrap();
     assert_eq!(pod.containers[0].image.as_deref(), Some(image));
     assert_eq!(pod.runtime_class_name.as_deref(), Some("gvisor"));
 
     // Again: nothing changes, nothing restarts.
-    let out = tntc(server, cwd, &["deploy", &dir_arg, "-n", &ns, "--image", image, "-o", "json"]);
+    let out = tntc(
+        server,
+        cwd,
+        &[
+            "deploy", &dir_arg, "-n", &ns, "--image", image, "-o", "json",
+        ],
+    );
     let envelope: Value = serde_json::from_str(&ok(&out, "second deploy")).expect("json");
     assert_eq!(envelope["status"], "pass");
     assert!(
-        envelope["objects"].as_array().unwrap().iter().all(|o| o["action"] == "unchanged"),
+        envelope["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["action"] == "unchanged"),
         "{envelope:#}"
     );
-    assert_eq!(deployments.get("word-count").await.unwrap().metadata.generation, generation);
+    assert_eq!(
+        deployments
+            .get("word-count")
+            .await
+            .unwrap()
+            .metadata
+            .generation,
+        generation
+    );
 
     // List.
     let out = tntc(server, cwd, &["list", "-n", &ns]);
     let table = ok(&out, "tntc list");
     assert!(table.starts_with("NAME"), "{table}");
-    let row = table.lines().find(|l| l.starts_with("word-count")).expect("a row");
-    assert!(row.contains("1.0") && row.contains(&ns) && row.contains("0/1"), "{row}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("word-count"))
+        .expect("a row");
+    assert!(
+        row.contains("1.0") && row.contains(&ns) && row.contains("0/1"),
+        "{row}"
+    );
 
     // The kubelet's part: a running pod, the Deployment available, the Service's Endpoints
     // at a real tntc-host serving the bundle deploy built.
     let kubelet = Kubelet::shared(server).await;
-    kubelet::pod(&admin, &ns, "word-count", "word-count-6d8f-x1", PodState::Running { ready: true, restarts: 0 }).await;
+    kubelet::pod(
+        &admin,
+        &ns,
+        "word-count",
+        "word-count-6d8f-x1",
+        PodState::Running {
+            ready: true,
+            restarts: 0,
+        },
+    )
+    .await;
     kubelet::rollout_complete(&admin, &ns, "word-count").await;
     let host = start_host(&dir.join("dist"));
     kubelet::endpoints(&admin, &ns, "word-count", "word-count-6d8f-x1", host.port).await;
-    kubelet.set_logs(&ns, "word-count-6d8f-x1", &["word-count listening on 0.0.0.0:8080"], true);
+    kubelet.set_logs(
+        &ns,
+        "word-count-6d8f-x1",
+        &["word-count listening on 0.0.0.0:8080"],
+        true,
+    );
 
-    let out = tntc(server, cwd, &["status", "word-count", "-n", &ns, "-o", "json"]);
+    let out = tntc(
+        server,
+        cwd,
+        &["status", "word-count", "-n", &ns, "-o", "json"],
+    );
     let status: Value = serde_json::from_str(&ok(&out, "tntc status")).expect("json");
     assert_eq!(status["ready"], true, "{status}");
 
     // Run through the API server's service proxy (from a directory without ./word-count).
     let elsewhere = tempfile::tempdir().expect("tmp");
-    let out = tntc(server, elsewhere.path(), &["run", "word-count", "-n", &ns, "--input", r#"{"text": "b a b c b"}"#, "-o", "json"]);
+    let out = tntc(
+        server,
+        elsewhere.path(),
+        &[
+            "run",
+            "word-count",
+            "-n",
+            &ns,
+            "--input",
+            r#"{"text": "b a b c b"}"#,
+            "-o",
+            "json",
+        ],
+    );
     let result: Value = serde_json::from_str(&ok(&out, "tntc run word-count")).expect("json");
     assert_eq!(result["success"], true, "{result:#}");
-    assert!(result["outputs"]["report"].to_string().contains('b'), "{result:#}");
+    assert!(
+        result["outputs"]["report"].to_string().contains('b'),
+        "{result:#}"
+    );
 
     let out = tntc(server, cwd, &["logs", "word-count", "-n", &ns]);
-    assert_eq!(ok(&out, "tntc logs"), "word-count listening on 0.0.0.0:8080\n");
+    assert_eq!(
+        ok(&out, "tntc logs"),
+        "word-count listening on 0.0.0.0:8080\n"
+    );
 
     // Undeploy: everything goes.
     let out = tntc(server, cwd, &["undeploy", "word-count", "-n", &ns, "--yes"]);
     let text = ok(&out, "tntc undeploy");
     assert!(text.contains("deleted Deployment/word-count"), "{text}");
-    assert_eq!(objects_left(server, &ns, "word-count").await, Vec::<String>::new());
+    assert_eq!(
+        objects_left(server, &ns, "word-count").await,
+        Vec::<String>::new()
+    );
     let out = tntc(server, cwd, &["list", "-n", &ns, "-o", "json"]);
     assert_eq!(ok(&out, "list after undeploy").trim(), "[]");
 }
 
 #[tokio::test]
 async fn a_changed_node_rolls_and_a_removed_cron_trigger_is_pruned() {
-    let Some(server) = ApiServer::shared() else { return };
+    let Some(server) = ApiServer::shared() else {
+        return;
+    };
     let admin = server.admin().await;
     let ns = namespace(&admin, "e2e-change").await;
     let (tmp, dir) = word_count_copy();
@@ -186,7 +269,11 @@ async fn a_changed_node_rolls_and_a_removed_cron_trigger_is_pruned() {
     );
     assert_ne!(with_cron, original);
     std::fs::write(&yaml_path, &with_cron).unwrap();
-    let out = tntc(server, cwd, &["deploy", &dir_arg, "-n", &ns, "--runtime-class", "none"]);
+    let out = tntc(
+        server,
+        cwd,
+        &["deploy", &dir_arg, "-n", &ns, "--runtime-class", "none"],
+    );
     assert!(ok(&out, "deploy with cron").contains("created CronJob/word-count-cron"));
     let deployments: Api<Deployment> = Api::namespaced(admin.clone(), &ns);
     let before = deployments.get("word-count").await.unwrap();
@@ -197,37 +284,81 @@ async fn a_changed_node_rolls_and_a_removed_cron_trigger_is_pruned() {
     std::fs::write(&node, format!("{code}\n// changed\n")).unwrap();
     // And the cron trigger is removed.
     std::fs::write(&yaml_path, &original).unwrap();
-    let out = tntc(server, cwd, &["deploy", &dir_arg, "-n", &ns, "--runtime-class", "none"]);
+    let out = tntc(
+        server,
+        cwd,
+        &["deploy", &dir_arg, "-n", &ns, "--runtime-class", "none"],
+    );
     let text = ok(&out, "deploy after the change");
     assert!(text.contains("configured Deployment/word-count"), "{text}");
     assert!(text.contains("pruned CronJob/word-count-cron"), "{text}");
     let after = deployments.get("word-count").await.unwrap();
-    assert_eq!(after.metadata.generation, before.metadata.generation.map(|g| g + 1));
+    assert_eq!(
+        after.metadata.generation,
+        before.metadata.generation.map(|g| g + 1)
+    );
     let checksum = |d: &Deployment| {
-        d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap().annotations.as_ref().unwrap()["checksum/code"].clone()
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .metadata
+            .as_ref()
+            .unwrap()
+            .annotations
+            .as_ref()
+            .unwrap()["checksum/code"]
+            .clone()
     };
     assert_ne!(checksum(&before), checksum(&after));
-    assert!(after.spec.unwrap().template.spec.unwrap().runtime_class_name.is_none());
+    assert!(
+        after
+            .spec
+            .unwrap()
+            .template
+            .spec
+            .unwrap()
+            .runtime_class_name
+            .is_none()
+    );
 }
 
 #[tokio::test]
 async fn cluster_errors_exit_1_with_what_to_do() {
-    let Some(server) = ApiServer::shared() else { return };
+    let Some(server) = ApiServer::shared() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();
 
     let out = tntc(server, cwd, &["status", "not-deployed", "-n", "default"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("workflow \"not-deployed\" is not deployed in namespace \"default\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("workflow \"not-deployed\" is not deployed in namespace \"default\""),
+        "{}",
+        stderr(&out)
+    );
 
     let out = tntc(server, cwd, &["list", "--context", "tntc-test-restricted"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("refused to list deployments.apps"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("as user \"restricted\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refused to list deployments.apps"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("as user \"restricted\""),
+        "{}",
+        stderr(&out)
+    );
 
     let out = tntc(server, cwd, &["list", "--context", "nope"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no context \"nope\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no context \"nope\""),
+        "{}",
+        stderr(&out)
+    );
 
     let out = tntc(server, cwd, &["undeploy", "word-count", "-n", "default"]);
     assert_eq!(out.status.code(), Some(1));
@@ -251,15 +382,25 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     let gone = gone.to_string_lossy().into_owned();
     let out = tntc(server, cwd, &["list", "--kubeconfig", &gone]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot reach the Kubernetes API server at https://127.0.0.1:9"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot reach the Kubernetes API server at https://127.0.0.1:9"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test]
 async fn cluster_check_reports_each_check_and_fix_creates_the_namespace() {
-    let Some(server) = ApiServer::shared() else { return };
+    let Some(server) = ApiServer::shared() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();
-    let out = tntc(server, cwd, &["cluster", "check", "-n", "e2e-fixed", "-o", "json"]);
+    let out = tntc(
+        server,
+        cwd,
+        &["cluster", "check", "-n", "e2e-fixed", "-o", "json"],
+    );
     assert_eq!(out.status.code(), Some(1), "the namespace is missing");
     let checks: Value = serde_json::from_str(&stdout(&out)).expect("json");
     let failed: Vec<&str> = checks
@@ -270,9 +411,16 @@ async fn cluster_check_reports_each_check_and_fix_creates_the_namespace() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(failed, ["Namespace 'e2e-fixed'"]);
-    let out = tntc(server, cwd, &["cluster", "check", "-n", "e2e-fixed", "--fix"]);
+    let out = tntc(
+        server,
+        cwd,
+        &["cluster", "check", "-n", "e2e-fixed", "--fix"],
+    );
     let text = ok(&out, "cluster check --fix");
-    assert!(text.contains("✓ Namespace 'e2e-fixed': created (--fix)"), "{text}");
+    assert!(
+        text.contains("✓ Namespace 'e2e-fixed': created (--fix)"),
+        "{text}"
+    );
     assert!(text.contains("! RuntimeClass 'gvisor'"), "{text}");
     assert!(text.ends_with("Ready to deploy.\n"), "{text}");
 }

@@ -13,7 +13,11 @@ async fn an_admin_passes_every_check_with_warnings_for_gvisor_and_pod_security()
     let ns = namespace(&admin, "check-ok").await;
     let cluster = connect(server, ADMIN_CONTEXT).await;
     let checks = cluster
-        .check(&CheckOptions { namespace: ns.clone(), runtime_class: Some("gvisor".into()), ..Default::default() })
+        .check(&CheckOptions {
+            namespace: ns.clone(),
+            runtime_class: Some("gvisor".into()),
+            ..Default::default()
+        })
         .await;
     let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
@@ -28,8 +32,23 @@ async fn an_admin_passes_every_check_with_warnings_for_gvisor_and_pod_security()
         ]
     );
     assert!(checks.iter().all(|c| c.passed), "{checks:#?}");
-    assert!(checks[0].detail.as_deref().unwrap().contains(server.version()), "{:?}", checks[0]);
-    assert!(checks[1].warning.as_deref().unwrap().contains("does not exist"), "no RuntimeClass on this server");
+    assert!(
+        checks[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains(server.version()),
+        "{:?}",
+        checks[0]
+    );
+    assert!(
+        checks[1]
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("does not exist"),
+        "no RuntimeClass on this server"
+    );
     assert!(checks[4].warning.is_some(), "no enforce label");
 }
 
@@ -37,16 +56,36 @@ async fn an_admin_passes_every_check_with_warnings_for_gvisor_and_pod_security()
 async fn a_missing_namespace_fails_and_fix_creates_it() {
     let Some(server) = server() else { return };
     let cluster = connect(server, ADMIN_CONTEXT).await;
-    let options = CheckOptions { namespace: "check-created".into(), ..Default::default() };
+    let options = CheckOptions {
+        namespace: "check-created".into(),
+        ..Default::default()
+    };
     let checks = cluster.check(&options).await;
-    let ns = checks.iter().find(|c| c.name == "Namespace 'check-created'").unwrap();
+    let ns = checks
+        .iter()
+        .find(|c| c.name == "Namespace 'check-created'")
+        .unwrap();
     assert!(!ns.passed);
     assert!(ns.remediation.as_deref().unwrap().contains("--fix"));
-    let fixed = cluster.check(&CheckOptions { fix: true, ..options.clone() }).await;
-    let ns = fixed.iter().find(|c| c.name == "Namespace 'check-created'").unwrap();
+    let fixed = cluster
+        .check(&CheckOptions {
+            fix: true,
+            ..options.clone()
+        })
+        .await;
+    let ns = fixed
+        .iter()
+        .find(|c| c.name == "Namespace 'check-created'")
+        .unwrap();
     assert!(ns.passed, "{ns:?}");
     let again = cluster.check(&options).await;
-    assert!(again.iter().find(|c| c.name == "Namespace 'check-created'").unwrap().passed);
+    assert!(
+        again
+            .iter()
+            .find(|c| c.name == "Namespace 'check-created'")
+            .unwrap()
+            .passed
+    );
 }
 
 #[tokio::test]
@@ -54,16 +93,56 @@ async fn rbac_lists_every_permission_the_user_lacks() {
     let Some(server) = server() else { return };
     let admin = server.admin().await;
     let ns = namespace(&admin, "check-rbac").await;
-    grant(&admin, &ns, "", &["configmaps", "services", "secrets", "pods", "pods/log", "services/proxy", "events"], &["get", "list", "patch", "delete", "create"]).await;
-    grant(&admin, &ns, "apps", &["deployments"], &["get", "list", "patch", "delete"]).await;
-    grant(&admin, &ns, "networking.k8s.io", &["networkpolicies"], &["get", "list", "patch", "delete"]).await;
+    grant(
+        &admin,
+        &ns,
+        "",
+        &[
+            "configmaps",
+            "services",
+            "secrets",
+            "pods",
+            "pods/log",
+            "services/proxy",
+            "events",
+        ],
+        &["get", "list", "patch", "delete", "create"],
+    )
+    .await;
+    grant(
+        &admin,
+        &ns,
+        "apps",
+        &["deployments"],
+        &["get", "list", "patch", "delete"],
+    )
+    .await;
+    grant(
+        &admin,
+        &ns,
+        "networking.k8s.io",
+        &["networkpolicies"],
+        &["get", "list", "patch", "delete"],
+    )
+    .await;
     grant(&admin, &ns, "batch", &["cronjobs"], &["get", "list"]).await;
     let user = connect(server, RESTRICTED_CONTEXT).await;
-    let checks = user.check(&CheckOptions { namespace: ns.clone(), ..Default::default() }).await;
-    let rbac = checks.iter().find(|c| c.name == "RBAC permissions").unwrap();
+    let checks = user
+        .check(&CheckOptions {
+            namespace: ns.clone(),
+            ..Default::default()
+        })
+        .await;
+    let rbac = checks
+        .iter()
+        .find(|c| c.name == "RBAC permissions")
+        .unwrap();
     assert!(!rbac.passed);
     assert_eq!(
         rbac.detail.as_deref(),
-        Some(format!("missing in namespace {ns:?}: patch cronjobs.batch, delete cronjobs.batch").as_str())
+        Some(
+            format!("missing in namespace {ns:?}: patch cronjobs.batch, delete cronjobs.batch")
+                .as_str()
+        )
     );
 }

@@ -31,7 +31,13 @@ pub async fn connect(server: &ApiServer, context: &str) -> Cluster {
 /// The objects of a small workflow `name` in `namespace`, shaped as tntc-manifests makes
 /// them: the bundle ConfigMap, the Deployment (with `checksum`), the Service, one CronJob per
 /// entry of `crons`, a NetworkPolicy, and a Secret when `secret`.
-pub fn workflow(name: &str, namespace: &str, checksum: &str, crons: &[&str], secret: bool) -> ObjectSet {
+pub fn workflow(
+    name: &str,
+    namespace: &str,
+    checksum: &str,
+    crons: &[&str],
+    secret: bool,
+) -> ObjectSet {
     let labels = json!({
         "app.kubernetes.io/name": name,
         "app.kubernetes.io/version": "1.0",
@@ -43,35 +49,39 @@ pub fn workflow(name: &str, namespace: &str, checksum: &str, crons: &[&str], sec
             "data": {"workflow.yaml": format!("name: {name}\n")},
             "binaryData": {"nodes__count.wasm": "AGFzbQEAAAA="}}),
         json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "strategy": {"type": "Recreate"},
-                "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
-                "template": {
-                    "metadata": {"labels": labels, "annotations": {"checksum/code": checksum}},
-                    "spec": {
-                        "automountServiceAccountToken": false,
-                        "runtimeClassName": "gvisor",
-                        "securityContext": {"runAsNonRoot": true, "runAsUser": 65534,
-                            "seccompProfile": {"type": "RuntimeDefault"}},
-                        "containers": [{
-                            "name": "engine", "image": "registry.test/tntc-host:0.1.0",
-                            "ports": [{"containerPort": 8080, "protocol": "TCP"}],
-                            "securityContext": {"readOnlyRootFilesystem": true,
-                                "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}},
-                            "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}}
-                        }]
-                    }
+        "metadata": {"name": name, "labels": labels},
+        "spec": {
+            "replicas": 1,
+            "strategy": {"type": "Recreate"},
+            "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+            "template": {
+                "metadata": {"labels": labels, "annotations": {"checksum/code": checksum}},
+                "spec": {
+                    "automountServiceAccountToken": false,
+                    "runtimeClassName": "gvisor",
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 65534,
+                        "seccompProfile": {"type": "RuntimeDefault"}},
+                    "containers": [{
+                        "name": "engine", "image": "registry.test/tntc-host:0.1.0",
+                        "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                        "securityContext": {"readOnlyRootFilesystem": true,
+                            "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}},
+                        "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}}
+                    }]
                 }
-            }}),
+            }
+        }}),
         json!({"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": name, "labels": labels},
             "spec": {"type": "ClusterIP", "selector": {"app.kubernetes.io/name": name},
                 "ports": [{"port": 8080, "targetPort": 8080, "protocol": "TCP"}]}}),
     ];
     for (i, schedule) in crons.iter().enumerate() {
-        let cron_name = if crons.len() == 1 { format!("{name}-cron") } else { format!("{name}-cron-{i}") };
+        let cron_name = if crons.len() == 1 {
+            format!("{name}-cron")
+        } else {
+            format!("{name}-cron-{i}")
+        };
         objects.push(json!({"apiVersion": "batch/v1", "kind": "CronJob",
             "metadata": {"name": cron_name, "labels": labels},
             "spec": {"schedule": schedule, "concurrencyPolicy": "Forbid",
@@ -99,7 +109,10 @@ pub fn workflow(name: &str, namespace: &str, checksum: &str, crons: &[&str], sec
     ObjectSet {
         workflow: name.to_owned(),
         namespace: namespace.to_owned(),
-        objects: objects.into_iter().map(|o| Object::from_json(o).expect("object")).collect(),
+        objects: objects
+            .into_iter()
+            .map(|o| Object::from_json(o).expect("object"))
+            .collect(),
     }
 }
 

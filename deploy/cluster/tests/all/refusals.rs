@@ -21,43 +21,75 @@ async fn each_refused_verb_is_named_with_its_resource_and_namespace() {
     let ns = namespace(&admin, "refused").await;
     let owner = connect(server, ADMIN_CONTEXT).await;
     let set = workflow("word-count", &ns, "sha256:1", &[], false);
-    owner.apply(&set, ApplyOptions::default(), |_| {}).await.expect("admin deploys");
+    owner
+        .apply(&set, ApplyOptions::default(), |_| {})
+        .await
+        .expect("admin deploys");
     let user = connect(server, RESTRICTED_CONTEXT).await;
 
     // get: status reads the Deployment.
     let err = user.status(&ns, "word-count").await.unwrap_err();
     let (op, who) = refused(&err);
-    assert_eq!(op, format!("get deployments.apps \"word-count\" in namespace \"{ns}\""));
+    assert_eq!(
+        op,
+        format!("get deployments.apps \"word-count\" in namespace \"{ns}\"")
+    );
     assert_eq!(who.as_deref(), Some("restricted"));
     assert!(err.to_string().contains("403 Forbidden"), "{err}");
     assert!(err.to_string().contains("tntc cluster check"), "{err}");
 
     // list: list reads Deployments.
     let err = user.list(Some(&ns)).await.unwrap_err();
-    assert_eq!(refused(&err).0, format!("list deployments.apps in namespace \"{ns}\""));
+    assert_eq!(
+        refused(&err).0,
+        format!("list deployments.apps in namespace \"{ns}\"")
+    );
 
     // create services/proxy: run.
     let err = user
-        .invoke(&ns, "word-count", &serde_json::json!({}), std::time::Duration::from_secs(5))
+        .invoke(
+            &ns,
+            "word-count",
+            &serde_json::json!({}),
+            std::time::Duration::from_secs(5),
+        )
         .await
         .unwrap_err();
-    assert_eq!(refused(&err).0, format!("create services/proxy \"word-count\" in namespace \"{ns}\""));
+    assert_eq!(
+        refused(&err).0,
+        format!("create services/proxy \"word-count\" in namespace \"{ns}\"")
+    );
 
     // list pods: logs.
     let err = user
-        .logs(&ns, "word-count", LogOptions { tail: 10, follow: false }, |_| {}, |_| {})
+        .logs(
+            &ns,
+            "word-count",
+            LogOptions {
+                tail: 10,
+                follow: false,
+            },
+            |_| {},
+            |_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(refused(&err).0, format!("list pods in namespace \"{ns}\""));
 
     // patch: may read ConfigMaps but not write them; nothing is applied.
     grant(&admin, &ns, "", &["configmaps"], &["get", "list"]).await;
-    let err = user.apply(&set, ApplyOptions::default(), |_| {}).await.unwrap_err();
+    let err = user
+        .apply(&set, ApplyOptions::default(), |_| {})
+        .await
+        .unwrap_err();
     assert_eq!(
         refused(&err).0,
         format!("patch configmaps \"word-count-code\" in namespace \"{ns}\"")
     );
-    assert!(matches!(err, ClusterError::Forbidden { .. }), "the first object failed: nothing applied");
+    assert!(
+        matches!(err, ClusterError::Forbidden { .. }),
+        "the first object failed: nothing applied"
+    );
 
     // delete: may list everything, delete nothing.
     for (group, resource) in [
@@ -70,7 +102,10 @@ async fn each_refused_verb_is_named_with_its_resource_and_namespace() {
         grant(&admin, &ns, group, &[resource], &["list"]).await;
     }
     let err = user.undeploy(&ns, "word-count").await.unwrap_err();
-    assert_eq!(refused(&err).0, format!("delete services \"word-count\" in namespace \"{ns}\""));
+    assert_eq!(
+        refused(&err).0,
+        format!("delete services \"word-count\" in namespace \"{ns}\"")
+    );
 }
 
 #[tokio::test]
@@ -81,8 +116,14 @@ async fn a_failure_part_way_through_says_what_was_applied_and_what_was_not() {
     grant(&admin, &ns, "", &["configmaps"], &["get", "list", "patch"]).await;
     let user = connect(server, RESTRICTED_CONTEXT).await;
     let set = workflow("word-count", &ns, "sha256:1", &["@daily"], false);
-    let err = user.apply(&set, ApplyOptions::default(), |_| {}).await.unwrap_err();
-    let ClusterError::PartlyApplied { applied, pending, .. } = &err else {
+    let err = user
+        .apply(&set, ApplyOptions::default(), |_| {})
+        .await
+        .unwrap_err();
+    let ClusterError::PartlyApplied {
+        applied, pending, ..
+    } = &err
+    else {
         panic!("expected PartlyApplied, got {err}");
     };
     assert_eq!(applied, &["ConfigMap/word-count-code"]);
@@ -97,5 +138,8 @@ async fn a_failure_part_way_through_says_what_was_applied_and_what_was_not() {
     );
     let text = err.to_string();
     assert!(text.contains("get deployments.apps"), "{text}");
-    assert!(text.contains("applied before the failure: ConfigMap/word-count-code"), "{text}");
+    assert!(
+        text.contains("applied before the failure: ConfigMap/word-count-code"),
+        "{text}"
+    );
 }

@@ -65,18 +65,35 @@ async fn deployed(ns_prefix: &str) -> Option<(tntc_cluster::Cluster, kube::Clien
     let ns = namespace(&admin, ns_prefix).await;
     let cluster = connect(server, ADMIN_CONTEXT).await;
     cluster
-        .apply(&workflow("word-count", &ns, "sha256:1", &[], false), ApplyOptions::default(), |_| {})
+        .apply(
+            &workflow("word-count", &ns, "sha256:1", &[], false),
+            ApplyOptions::default(),
+            |_| {},
+        )
         .await
         .expect("apply");
     let _ = Kubelet::shared(server).await;
-    kubelet::pod(&admin, &ns, "word-count", "word-count-r1", PodState::Running { ready: true, restarts: 0 }).await;
+    kubelet::pod(
+        &admin,
+        &ns,
+        "word-count",
+        "word-count-r1",
+        PodState::Running {
+            ready: true,
+            restarts: 0,
+        },
+    )
+    .await;
     Some((cluster, admin, ns))
 }
 
 #[tokio::test]
 async fn a_run_goes_through_the_service_proxy_and_returns_the_execution_result() {
-    let Some((cluster, admin, ns)) = deployed("run-ok").await else { return };
-    let result = json!({"success": true, "outputs": {"count": {"words": 3}}, "timing": {"durationMs": 2}});
+    let Some((cluster, admin, ns)) = deployed("run-ok").await else {
+        return;
+    };
+    let result =
+        json!({"success": true, "outputs": {"count": {"words": 3}}, "timing": {"durationMs": 2}});
     let (port, requests) = engine(200, result.clone());
     kubelet::endpoints(&admin, &ns, "word-count", "word-count-r1", port).await;
     let input = json!({"text": "a b a"});
@@ -85,13 +102,20 @@ async fn a_run_goes_through_the_service_proxy_and_returns_the_execution_result()
         .await
         .expect("run");
     assert_eq!(answer, result);
-    let body = requests.recv_timeout(Duration::from_secs(5)).expect("the engine was called");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap(), input);
+    let body = requests
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the engine was called");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        input
+    );
 }
 
 #[tokio::test]
 async fn a_failed_run_is_an_answer_not_an_error() {
-    let Some((cluster, admin, ns)) = deployed("run-fail").await else { return };
+    let Some((cluster, admin, ns)) = deployed("run-fail").await else {
+        return;
+    };
     let result = json!({"success": false, "outputs": {}, "errors": {"count": "boom"}});
     let (port, _) = engine(500, result.clone());
     kubelet::endpoints(&admin, &ns, "word-count", "word-count-r1", port).await;
@@ -104,7 +128,9 @@ async fn a_failed_run_is_an_answer_not_an_error() {
 
 #[tokio::test]
 async fn a_workflow_without_a_ready_pod_cannot_be_run_and_says_why() {
-    let Some((cluster, _admin, ns)) = deployed("run-none").await else { return };
+    let Some((cluster, _admin, ns)) = deployed("run-none").await else {
+        return;
+    };
     let err = cluster
         .invoke(&ns, "word-count", &json!({}), Duration::from_secs(10))
         .await
@@ -115,5 +141,8 @@ async fn a_workflow_without_a_ready_pod_cannot_be_run_and_says_why() {
         .invoke(&ns, "not-deployed", &json!({}), Duration::from_secs(10))
         .await
         .unwrap_err();
-    assert!(matches!(err, ClusterError::WorkflowNotFound { .. }), "{err}");
+    assert!(
+        matches!(err, ClusterError::WorkflowNotFound { .. }),
+        "{err}"
+    );
 }

@@ -60,7 +60,10 @@ pub fn object_set(manifests: &Manifests) -> ObjectSet {
         objects: manifests
             .objects
             .iter()
-            .map(|m| Object::from_json(m.to_json()).expect("tntc-manifests makes only kinds tntc-cluster knows"))
+            .map(|m| {
+                Object::from_json(m.to_json())
+                    .expect("tntc-manifests makes only kinds tntc-cluster knows")
+            })
             .collect(),
     }
 }
@@ -90,7 +93,12 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
                 },
                 |applied| {
                     if !out.json() {
-                        out.line(format!("{} {}/{}", applied.action.as_str(), applied.kind, applied.name));
+                        out.line(format!(
+                            "{} {}/{}",
+                            applied.action.as_str(),
+                            applied.kind,
+                            applied.name
+                        ));
                     }
                 },
             )
@@ -101,7 +109,10 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
         if !wait {
             return Ok(None);
         }
-        out.note(format!("Waiting for the rollout of {deployment} (up to {} s)...", timeout.as_secs()));
+        out.note(format!(
+            "Waiting for the rollout of {deployment} (up to {} s)...",
+            timeout.as_secs()
+        ));
         let done = cluster
             .wait_rollout(&set.namespace, deployment, timeout, |progress| {
                 out.note(format!("  {progress}"));
@@ -110,7 +121,11 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
         Ok(Some(done))
     })?;
     let duration_ms = started.elapsed().as_millis() as u64;
-    let changed = report.objects.iter().filter(|a| a.action != Action::Unchanged).count();
+    let changed = report
+        .objects
+        .iter()
+        .filter(|a| a.action != Action::Unchanged)
+        .count();
     match outcome {
         Ok(rollout) => {
             let summary = match (&rollout, changed) {
@@ -118,7 +133,10 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
                     "deployed {} to {}: {} of {} replicas available",
                     set.workflow, set.namespace, p.available, p.replicas
                 ),
-                (None, 0) => format!("{} in {} is up to date: nothing changed", set.workflow, set.namespace),
+                (None, 0) => format!(
+                    "{} in {} is up to date: nothing changed",
+                    set.workflow, set.namespace
+                ),
                 (None, _) => format!("applied {} to {}", set.workflow, set.namespace),
             };
             let mut hints = Vec::new();
@@ -129,7 +147,15 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
                 ));
             }
             if out.json() {
-                out.json_value(&envelope("pass", &summary, &hints, &started_at, duration_ms, &report, rollout.as_ref()));
+                out.json_value(&envelope(
+                    "pass",
+                    &summary,
+                    &hints,
+                    &started_at,
+                    duration_ms,
+                    &report,
+                    rollout.as_ref(),
+                ));
             } else {
                 out.line(summary);
                 for hint in hints {
@@ -140,11 +166,25 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
         }
         Err(err) => {
             let hints = vec![
-                format!("`tntc status {} -n {}` shows the pods and events", set.workflow, set.namespace),
-                format!("`tntc logs {} -n {}` shows the engine's log", set.workflow, set.namespace),
+                format!(
+                    "`tntc status {} -n {}` shows the pods and events",
+                    set.workflow, set.namespace
+                ),
+                format!(
+                    "`tntc logs {} -n {}` shows the engine's log",
+                    set.workflow, set.namespace
+                ),
             ];
             if out.json() {
-                let mut value = envelope("fail", &err.to_string(), &hints, &started_at, duration_ms, &report, None);
+                let mut value = envelope(
+                    "fail",
+                    &err.to_string(),
+                    &hints,
+                    &started_at,
+                    duration_ms,
+                    &report,
+                    None,
+                );
                 if let ClusterError::Rollout(failure) = &err {
                     value["rollout"] = serde_json::to_value(failure.as_ref())?;
                 }

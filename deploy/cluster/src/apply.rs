@@ -91,9 +91,13 @@ impl Cluster {
         mut progress: impl FnMut(&Applied),
     ) -> Result<ApplyReport, ClusterError> {
         let mut report = ApplyReport::default();
-        let set = &self.with_secret_checksum(set).await?;
+        let set = &Self::with_secret_checksum(set);
+        let keep_secret_checksum = !set.objects.iter().any(|o| o.kind == Kind::Secret);
         for (index, object) in set.objects.iter().enumerate() {
-            match self.apply_one(&set.namespace, object, options).await {
+            match self
+                .apply_one(&set.namespace, object, options, keep_secret_checksum)
+                .await
+            {
                 Ok(action) => {
                     let applied = Applied {
                         kind: object.kind,
@@ -122,48 +126,22 @@ impl Cluster {
         Ok(report)
     }
 
-    /// `set` with `checksum/secrets` on the Deployment's pod template: of the set's Secret,
-    /// else the live Deployment's (when it has one).
-    async fn with_secret_checksum(&self, set: &ObjectSet) -> Result<ObjectSet, ClusterError> {
+    /// `set` with `checksum/secrets` (of the set's Secret) on the Deployment's pod template.
+    /// Without a Secret, [`Cluster::apply_one`] keeps the live Deployment's value instead.
+    fn with_secret_checksum(set: &ObjectSet) -> ObjectSet {
         let mut set = set.clone();
         let secret = set
             .objects
             .iter()
             .find(|o| o.kind == Kind::Secret)
             .map(|o| secret_checksum(&o.json));
-        let Some(deployment) = set.objects.iter_mut().find(|o| o.kind == Kind::Deployment) else {
-            return Ok(set);
-        };
-        let checksum = match secret {
-            Some(checksum) => Some(checksum),
-            None => {
-                let api = self.dynamic(Kind::Deployment, &set.namespace).await;
-                let get = Op::on("get", Kind::Deployment, &set.namespace).named(&deployment.name);
-                api.get_opt(&deployment.name)
-                    .await
-                    .map_err(|e| self.err(e, &get))?
-                    .and_then(|live| {
-                        live.data
-                            .pointer(&format!(
-                                "/spec/template/metadata/annotations/{}",
-                                SECRETS_ANNOTATION.replace('/', "~1")
-                            ))
-                            .and_then(|v| v.as_str())
-                            .map(str::to_owned)
-                    })
-            }
-        };
-        if let Some(checksum) = checksum {
-            let template = &mut deployment.json["spec"]["template"];
-            if !template["metadata"].is_object() {
-                template["metadata"] = serde_json::json!({});
-            }
-            if !template["metadata"]["annotations"].is_object() {
-                template["metadata"]["annotations"] = serde_json::json!({});
-            }
-            template["metadata"]["annotations"][SECRETS_ANNOTATION] = checksum.into();
+        if let (Some(checksum), Some(deployment)) = (
+            secret,
+            set.objects.iter_mut().find(|o| o.kind == Kind::Deployment),
+        ) {
+            set_template_annotation(&mut deployment.json, &checksum);
         }
-        Ok(set)
+        set
     }
 
     async fn apply_one(
@@ -171,6 +149,7 @@ impl Cluster {
         namespace: &str,
         object: &Object,
         options: ApplyOptions,
+        keep_secret_checksum: bool,
     ) -> Result<Action, ClusterError> {
         let api = self.dynamic(object.kind, namespace).await;
         let get = Op::on("get", object.kind, namespace).named(&object.name);
@@ -180,12 +159,28 @@ impl Cluster {
             .map_err(|e| self.err(e, &get))?;
         let mut json = object.json.clone();
         json["metadata"]["namespace"] = namespace.into();
+        if object.kind == Kind::Deployment
+            && keep_secret_checksum
+            && let Some(live) = before.as_ref().and_then(|b| {
+                b.data
+                    .pointer(&format!(
+                        "/spec/template/metadata/annotations/{}",
+                        SECRETS_ANNOTATION.replace('/', "~1")
+                    ))
+                    .and_then(|v| v.as_str())
+            })
+        {
+            set_template_annotation(&mut json, live);
+        }
         if object.kind == Kind::CronJob {
             json["apiVersion"] = self.api_resource(Kind::CronJob).await.api_version.into();
         }
         let mut params = PatchParams::apply(FIELD_MANAGER);
         params.force = options.force_conflicts;
-        let patch = Op::on("patch", object.kind, namespace).named(&object.name);
+        // An apply that creates the object is authorized as `create`, one that changes it as
+        // `patch`: name the verb RBAC checks.
+        let verb = if before.is_some() { "patch" } else { "create" };
+        let patch = Op::on(verb, object.kind, namespace).named(&object.name);
         let after = api
             .patch(&object.name, &params, &Patch::Apply(&json))
             .await
@@ -265,4 +260,16 @@ fn secret_checksum(secret: &serde_json::Value) -> String {
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+/// Sets the `checksum/secrets` annotation of a Deployment's pod template.
+fn set_template_annotation(deployment: &mut serde_json::Value, checksum: &str) {
+    let template = &mut deployment["spec"]["template"];
+    if !template["metadata"].is_object() {
+        template["metadata"] = serde_json::json!({});
+    }
+    if !template["metadata"]["annotations"].is_object() {
+        template["metadata"]["annotations"] = serde_json::json!({});
+    }
+    template["metadata"]["annotations"][SECRETS_ANNOTATION] = checksum.into();
 }

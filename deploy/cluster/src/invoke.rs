@@ -81,12 +81,25 @@ impl Cluster {
         op: &Op,
     ) -> ClusterError {
         match status.code {
+            // No Service, or a Service without an Endpoints object yet.
             404 => {
+                let message = status.message.clone();
                 let err = self.err(kube::Error::Api(Box::new(status)), op);
                 if matches!(err, ClusterError::NamespaceMissing { .. }) {
-                    err
-                } else {
-                    self.not_found(namespace, name).await
+                    return err;
+                }
+                let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
+                    kube::Api::namespaced(self.client.clone(), namespace);
+                match deployments.get_opt(name).await {
+                    Ok(Some(_)) => ClusterError::RunUnavailable {
+                        name: name.to_owned(),
+                        namespace: namespace.to_owned(),
+                        message,
+                        help: format!(
+                            "no pod of {name} is ready to take the run: `tntc status {name}` shows why"
+                        ),
+                    },
+                    _ => self.not_found(namespace, name).await,
                 }
             }
             503 => ClusterError::RunUnavailable {

@@ -2,9 +2,10 @@
 //! `tntc` binary deploys `examples/word-count`, lists, shows, runs, reads logs and undeploys it.
 //!
 //! What a kubelet and the controllers would do is written into the API server by the test
-//! (a pod with its status, the Deployment's status, Endpoints): `tntc run` then goes through
-//! the API server's real service proxy to a real `tntc-host` serving the deployed bundle, and
-//! `tntc logs` through the API server to the test's kubelet log endpoint. Skips, saying why,
+//! (a pod with its status, the Deployment's status): `tntc status` and `tntc logs` (through
+//! the API server to the test's kubelet log endpoint) see it. `tntc run` goes to a real
+//! `tntc-host` serving the deployed bundle through `ServiceProxy`, the stand-in for the API
+//! server's service proxy (the real one refuses loopback endpoints). Skips, saying why,
 //! when the kube-apiserver binary is missing (`scripts/kube-apiserver` builds it).
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use kube::api::{DynamicObject, ListParams};
 use serde_json::Value;
 use tntc_cluster::Kind;
 use tntc_kube_testkit::kubelet::{self, Kubelet, PodState};
-use tntc_kube_testkit::{ApiServer, namespace};
+use tntc_kube_testkit::{ApiServer, ServiceProxy, namespace};
 
 use super::host_e2e::start_host;
 use super::{cache_dir, stderr, stdout};
@@ -194,7 +195,10 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
     .await;
     kubelet::rollout_complete(&admin, &ns, "word-count").await;
     let host = start_host(&dir.join("dist"));
-    kubelet::endpoints(&admin, &ns, "word-count", "word-count-6d8f-x1", host.port).await;
+    let proxy = ServiceProxy::start(host.port);
+    let through_proxy = cwd.join("proxy.kubeconfig");
+    std::fs::write(&through_proxy, server.kubeconfig_text(Some(&proxy.url))).unwrap();
+    let through_proxy = through_proxy.to_string_lossy().into_owned();
     kubelet.set_logs(
         &ns,
         "word-count-6d8f-x1",

@@ -7,16 +7,14 @@
 //! reaches [`Kubelet::set_logs`]'s lines through the API server, as on a cluster.
 //! [`pod`] creates a Pod from a Deployment's template on that node with the status a kubelet
 //! would report; [`rollout_complete`] writes the Deployment status the controller would;
-//! [`endpoints`] points a Service at an address (a real `tntc-host` on 127.0.0.1: the API
-//! server's service proxy checks only that the address is one of the pod's IPs); [`event`]
-//! records an Event.
+//! [`event`] records an Event.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Endpoints, Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kube::Api;
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -320,29 +318,6 @@ pub async fn rollout_status(client: &kube::Client, namespace: &str, name: &str, 
 /// [`rollout_status`] with every replica ready.
 pub async fn rollout_complete(client: &kube::Client, namespace: &str, name: &str) {
     rollout_status(client, namespace, name, 1).await;
-}
-
-/// Points Service `service` at `ip:port`, an address of pod `pod`.
-pub async fn endpoints(
-    client: &kube::Client,
-    namespace: &str,
-    service: &str,
-    pod: &str,
-    port: u16,
-) {
-    let endpoints: Endpoints = serde_json::from_value(json!({
-        "metadata": {"name": service},
-        "subsets": [{
-            "addresses": [{"ip": "127.0.0.1", "nodeName": NODE,
-                "targetRef": {"kind": "Pod", "namespace": namespace, "name": pod}}],
-            "ports": [{"port": port, "protocol": "TCP"}]
-        }]
-    }))
-    .expect("endpoints");
-    Api::<Endpoints>::namespaced(client.clone(), namespace)
-        .create(&PostParams::default(), &endpoints)
-        .await
-        .expect("create endpoints");
 }
 
 /// Records an Event about `kind/name`.

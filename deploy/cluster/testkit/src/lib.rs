@@ -23,12 +23,19 @@
 //! moves. [`kubelet`] writes what they would write, into the real API server: a Node whose
 //! kubelet endpoint is a small HTTPS server in the test (it serves container logs as the
 //! kubelet's `/containerLogs` does), Pods with their status (running, or waiting with a reason
-//! such as `ImagePullBackOff`), Endpoints pointing at a real `tntc-host` so the API server's
-//! service proxy reaches it, the Deployment's status, and Events.
+//! such as `ImagePullBackOff`), the Deployment's status, and Events.
+//!
+//! # The service proxy
+//! The real API server proxies only to Endpoints addresses and refuses loopback ones, and
+//! every test server listens on 127.0.0.1: [`ServiceProxy`] stands in for that one path (the
+//! engine's answer passed through unchanged, as the real proxy does).
 
 pub mod kubelet;
 mod pki;
 mod process;
+mod service_proxy;
+
+pub use service_proxy::ServiceProxy;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -209,7 +216,18 @@ current-context: {ADMIN_CONTEXT}
         process::tail(&self.dir.path().join("kube-apiserver.log"), lines)
     }
 
+    /// Waits on a thread of its own: callers are often inside a test's async runtime, which
+    /// must not be blocked on.
     fn wait_ready(&self, limit: Duration) -> anyhow::Result<String> {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.wait_ready_here(limit))
+                .join()
+                .unwrap_or_else(|_| bail!("waiting for /readyz panicked"))
+        })
+    }
+
+    fn wait_ready_here(&self, limit: Duration) -> anyhow::Result<String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;

@@ -12,6 +12,7 @@ pub struct Pki {
     pub key: PathBuf,
     pub tokens: PathBuf,
     pub service_account_key: PathBuf,
+    pub service_account_pub: PathBuf,
     pub admin_token: String,
     pub restricted_token: String,
 }
@@ -49,6 +50,7 @@ impl Pki {
             key: dir.join("apiserver.key"),
             tokens: dir.join("tokens.csv"),
             service_account_key: dir.join("service-account.key"),
+            service_account_pub: dir.join("service-account.pub"),
             admin_token: format!("admin-{nonce}"),
             restricted_token: format!("restricted-{nonce}"),
         };
@@ -59,6 +61,8 @@ impl Pki {
         write(&pki.cert, &format!("{}{}", cert.pem(), ca.pem()))?;
         write(&pki.key, &key.serialize_pem())?;
         write(&pki.service_account_key, &service_account.serialize_pem())?;
+        // The verifying side takes a public key (it refuses a PKCS#8 private key).
+        write(&pki.service_account_pub, &service_account.public_key_pem())?;
         // token,user,uid,"groups"
         write(
             &pki.tokens,

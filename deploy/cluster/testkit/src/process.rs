@@ -120,7 +120,7 @@ impl Pair {
             ))
             .arg(format!(
                 "--service-account-key-file={}",
-                pki.service_account_key.display()
+                pki.service_account_pub.display()
             ))
             .arg(format!(
                 "--service-account-signing-key-file={}",
@@ -216,9 +216,9 @@ fn wait_for_port(
     Ok(())
 }
 
-/// The last `lines` lines of a log file.
+/// The last `lines` lines of a log file that are not flag dumps (`FLAG: --x=y`).
 pub fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
+    let all: Vec<&str> = text.lines().filter(|l| !l.contains("] FLAG: --")).collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }

@@ -114,7 +114,7 @@ async fn rbac_lists_every_permission_the_user_lacks() {
         &ns,
         "apps",
         &["deployments"],
-        &["get", "list", "patch", "delete"],
+        &["get", "list", "patch", "delete", "create"],
     )
     .await;
     grant(
@@ -122,7 +122,7 @@ async fn rbac_lists_every_permission_the_user_lacks() {
         &ns,
         "networking.k8s.io",
         &["networkpolicies"],
-        &["get", "list", "patch", "delete"],
+        &["get", "list", "patch", "delete", "create"],
     )
     .await;
     grant(&admin, &ns, "batch", &["cronjobs"], &["get", "list"]).await;
@@ -141,7 +141,7 @@ async fn rbac_lists_every_permission_the_user_lacks() {
     assert_eq!(
         rbac.detail.as_deref(),
         Some(
-            format!("missing in namespace {ns:?}: patch cronjobs.batch, delete cronjobs.batch")
+            format!("missing in namespace {ns:?}: patch cronjobs.batch, create cronjobs.batch, delete cronjobs.batch")
                 .as_str()
         )
     );

@@ -113,7 +113,14 @@ async fn a_failure_part_way_through_says_what_was_applied_and_what_was_not() {
     let Some(server) = server() else { return };
     let admin = server.admin().await;
     let ns = namespace(&admin, "partly").await;
-    grant(&admin, &ns, "", &["configmaps"], &["get", "list", "patch"]).await;
+    grant(
+        &admin,
+        &ns,
+        "",
+        &["configmaps"],
+        &["get", "list", "patch", "create"],
+    )
+    .await;
     let user = connect(server, RESTRICTED_CONTEXT).await;
     let set = workflow("word-count", &ns, "sha256:1", &["@daily"], false);
     let err = user
@@ -124,7 +131,7 @@ async fn a_failure_part_way_through_says_what_was_applied_and_what_was_not() {
         applied, pending, ..
     } = &err
     else {
-        panic!("expected PartlyApplied, got {err}");
+        panic!("expected PartlyApplied, got {err} ({err:?})");
     };
     assert_eq!(applied, &["ConfigMap/word-count-code"]);
     assert_eq!(

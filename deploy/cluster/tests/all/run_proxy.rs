@@ -1,5 +1,7 @@
-//! `invoke` through the real API server's service proxy. The Service's Endpoints point at a
-//! small HTTP server in the test that answers `/run` as tntc-host does (the tntc crate's
+//! `invoke`: what the real API server answers when the workflow cannot take a run (no
+//! endpoints, no Service), and a run through `ServiceProxy`, the stand-in for the API
+//! server's service proxy (the real one refuses loopback endpoints, and every test server is on
+//! 127.0.0.1), to a small HTTP server answering `/run` as tntc-host does (the tntc crate's
 //! end-to-end test puts the real tntc-host there).
 
 use std::io::{Read, Write};
@@ -8,8 +10,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use tntc_cluster::{ApplyOptions, ClusterError};
+use tntc_cluster::{Cluster, ConnectOptions};
 use tntc_kube_testkit::kubelet::{self, Kubelet, PodState};
-use tntc_kube_testkit::{ADMIN_CONTEXT, namespace};
+use tntc_kube_testkit::{ADMIN_CONTEXT, ServiceProxy, namespace};
 
 use crate::{connect, server, workflow};
 
@@ -59,6 +62,19 @@ fn engine(status: u16, body: serde_json::Value) -> (u16, std::sync::mpsc::Receiv
     (port, rx)
 }
 
+/// A client for `proxy` with the test server's credentials.
+async fn through(proxy: &ServiceProxy, dir: &tempfile::TempDir) -> Cluster {
+    let server = server().expect("server");
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, server.kubeconfig_text(Some(&proxy.url))).unwrap();
+    Cluster::connect(&ConnectOptions {
+        context: None,
+        kubeconfig: Some(kubeconfig),
+    })
+    .await
+    .expect("connect")
+}
+
 async fn deployed(ns_prefix: &str) -> Option<(tntc_cluster::Cluster, kube::Client, String)> {
     let server = server()?;
     let admin = server.admin().await;
@@ -89,13 +105,15 @@ async fn deployed(ns_prefix: &str) -> Option<(tntc_cluster::Cluster, kube::Clien
 
 #[tokio::test]
 async fn a_run_goes_through_the_service_proxy_and_returns_the_execution_result() {
-    let Some((cluster, admin, ns)) = deployed("run-ok").await else {
+    let Some((_, _, ns)) = deployed("run-ok").await else {
         return;
     };
     let result =
         json!({"success": true, "outputs": {"count": {"words": 3}}, "timing": {"durationMs": 2}});
     let (port, requests) = engine(200, result.clone());
-    kubelet::endpoints(&admin, &ns, "word-count", "word-count-r1", port).await;
+    let proxy = ServiceProxy::start(port);
+    let tmp = tempfile::tempdir().unwrap();
+    let cluster = through(&proxy, &tmp).await;
     let input = json!({"text": "a b a"});
     let answer = cluster
         .invoke(&ns, "word-count", &input, Duration::from_secs(10))
@@ -113,12 +131,14 @@ async fn a_run_goes_through_the_service_proxy_and_returns_the_execution_result()
 
 #[tokio::test]
 async fn a_failed_run_is_an_answer_not_an_error() {
-    let Some((cluster, admin, ns)) = deployed("run-fail").await else {
+    let Some((_, _, ns)) = deployed("run-fail").await else {
         return;
     };
     let result = json!({"success": false, "outputs": {}, "errors": {"count": "boom"}});
     let (port, _) = engine(500, result.clone());
-    kubelet::endpoints(&admin, &ns, "word-count", "word-count-r1", port).await;
+    let proxy = ServiceProxy::start(port);
+    let tmp = tempfile::tempdir().unwrap();
+    let cluster = through(&proxy, &tmp).await;
     let answer = cluster
         .invoke(&ns, "word-count", &json!({}), Duration::from_secs(10))
         .await

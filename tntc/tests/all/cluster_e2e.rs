@@ -214,7 +214,8 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
     let status: Value = serde_json::from_str(&ok(&out, "tntc status")).expect("json");
     assert_eq!(status["ready"], true, "{status}");
 
-    // Run through the API server's service proxy (from a directory without ./word-count).
+    // Run through the service proxy (from a directory without ./word-count), to the real
+    // tntc-host serving the bundle deploy built.
     let elsewhere = tempfile::tempdir().expect("tmp");
     let out = tntc(
         server,
@@ -224,6 +225,8 @@ async fn deploy_list_run_logs_and_undeploy_word_count_on_a_real_api_server() {
             "word-count",
             "-n",
             &ns,
+            "--kubeconfig",
+            &through_proxy,
             "--input",
             r#"{"text": "b a b c b"}"#,
             "-o",

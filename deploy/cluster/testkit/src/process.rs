@@ -172,7 +172,7 @@ impl Pair {
             .filter_map(|slot| slot.lock().ok()?.as_ref().map(|c| c.id().to_string()))
             .collect();
         let script = format!(
-            "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill {pids} 2>/dev/null",
+            "while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill -9 {pids} 2>/dev/null",
             parent = std::process::id(),
             pids = pids.join(" ")
         );

@@ -6,49 +6,61 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
+use tntc_build::{CompiledNode, Progress};
 use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
 
-use super::{count, invalid, load};
-use crate::output::Printer;
-use crate::pipeline::{self, CompiledNode, Progress};
+use super::{invalid, load};
+use crate::building::{nodes_or_bail, tool_sandbox};
+use crate::errors::CliResult;
+use crate::output::{Printer, count};
 
-/// Builds the bundle of the workflow at `dir` into `out` (default `<dir>/dist`).
-pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+/// `tntc build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Where to write the bundle [default: <DIR>/dist].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+impl BuildArgs {
+    /// Builds the bundle of the workflow into `--out` (default `<dir>/dist`).
+    pub fn execute(self, out: &Printer) -> CliResult {
+        build(out, &self.dir, self.out)
+    }
+}
+
+fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
     let started = Instant::now();
     let (loaded, checked) = match load(out_printer, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let out = out.unwrap_or_else(|| loaded.dir.join("dist"));
     let wf = &checked.workflow;
     let (memory, fuel) = sandbox_needs(wf);
-    let sandbox = pipeline::sandbox(memory, fuel)?;
+    let sandbox = tool_sandbox(memory, fuel)?;
 
     let bar = progress_bar(out_printer, wf.nodes.len());
-    let nodes = pipeline::compile(
-        &loaded.dir,
-        &checked,
-        &sandbox,
-        out_printer.color(),
-        |event| match event {
-            Progress::Transpiling(n) => {
-                bar.set_message(format!("transpiling {}", count(n, "node")))
+    let nodes = tntc_build::compile(&loaded.dir, &checked, &sandbox, |event| match event {
+        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
+        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+        Progress::Done(node) => {
+            bar.inc(1);
+            if !out_printer.json() {
+                bar.suspend(|| out_printer.note(node_line(node)));
             }
-            Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
-            Progress::Done(node) => {
-                bar.inc(1);
-                if !out_printer.json() {
-                    bar.suspend(|| out_printer.note(node_line(node)));
-                }
-            }
-        },
-    );
+        }
+    });
     bar.finish_and_clear();
-    let nodes = pipeline::nodes_or_bail(out_printer, "build", &checked, nodes)?;
+    let nodes = nodes_or_bail(out_printer, "build", &checked, nodes)?;
 
     for node in &nodes {
-        for name in pipeline::undeclared_uses(&checked, node) {
+        for name in node.undeclared_uses(&checked) {
             out_printer.note(format!(
                 "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
                 node.id

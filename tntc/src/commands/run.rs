@@ -2,7 +2,7 @@
 //! pod; print the ExecutionResult.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,26 +12,43 @@ use serde_json::Value;
 use tntc_host::logs::StderrLogs;
 use tntc_host::result::ExecutionResult;
 
-use super::{count, invalid, load};
-use crate::local::{self, LocalOptions};
-use crate::output::Printer;
-use crate::pipeline;
+use super::{invalid, load};
+use crate::building::nodes_or_bail;
+use crate::errors::{CliResult, Usage, failed};
+use crate::local::{self, LocalArgs};
+use crate::output::{Printer, count};
 
-/// Runs the workflow at `dir` once with `input` (JSON text, `@file`, or `-` for stdin).
-pub fn run(
-    out: &Printer,
-    dir: &Path,
-    input: Option<&str>,
-    options: &LocalOptions,
-) -> anyhow::Result<ExitCode> {
+/// `tntc run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// The root nodes' input: JSON, `@file.json`, or `-` for stdin [default: {}].
+    #[arg(short, long, value_name = "JSON|@FILE|-")]
+    pub input: Option<String>,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+}
+
+impl RunArgs {
+    /// Runs the workflow once with `--input` (JSON text, `@file`, or `-` for stdin).
+    pub fn execute(self, out: &Printer) -> CliResult {
+        run(out, &self.dir, self.input.as_deref(), &self.local)
+    }
+}
+
+fn run(out: &Printer, dir: &Path, input: Option<&str>, options: &LocalArgs) -> CliResult {
     let input = parse_input(input)?;
     let (loaded, checked) = match load(out, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let shared = local::shared(Some(&checked.workflow), options, Arc::new(StderrLogs))?;
-    let compiled = pipeline::compile(&loaded.dir, &checked, &shared.sandbox, out.color(), |_| {});
-    let nodes = pipeline::nodes_or_bail(out, "run", &checked, compiled)?;
+    let compiled = tntc_build::compile(&loaded.dir, &checked, &shared.sandbox, |_| {});
+    let nodes = nodes_or_bail(out, "run", &checked, compiled)?;
     let secrets = local::secrets(&loaded.dir, options)?;
     let deployment = Arc::new(local::deploy(&shared, checked, &nodes, secrets)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -50,7 +67,7 @@ pub fn run(
     Ok(if result.success {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        failed()
     })
 }
 
@@ -78,9 +95,9 @@ fn parse_input(input: Option<&str>) -> anyhow::Result<Value> {
         return Ok(Value::Object(Default::default()));
     }
     serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
+        anyhow::Error::new(Usage(format!(
             "the input from {from} is not valid JSON: {e}\n  help: pass JSON, e.g. --input '{{\"name\": \"x\"}}', or --input @input.json"
-        )
+        )))
     })
 }
 

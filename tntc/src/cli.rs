@@ -124,6 +124,16 @@ pub enum Command {
     /// `-o json` prints the figures as data.
     Bench(commands::bench::BenchArgs),
 
+    /// Print the Kubernetes objects that run the workflow (applying them is not built yet).
+    ///
+    /// Builds the bundle when dist/ is missing or stale, then renders, for the resolved
+    /// namespace, image and runtime class: ConfigMap <NAME>-code (the bundle), Deployment and
+    /// Service <NAME>, one CronJob per cron trigger, NetworkPolicy <NAME>-netpol and, with
+    /// local secrets (.secrets/ or .secrets.yaml), Secret <NAME>-secrets (values redacted).
+    /// Needs --dry-run for now.
+    #[command(after_long_help = commands::deploy::HELP)]
+    Deploy(commands::deploy::DeployArgs),
+
     /// Print a shell completion script.
     ///
     /// bash: `tntc completions bash > /etc/bash_completion.d/tntc`;
@@ -135,6 +145,11 @@ pub enum Command {
 impl Command {
     /// Runs the command.
     pub fn execute(self, out: &Printer) -> CliResult {
+        if out.format() == OutputFormat::Yaml && !matches!(self, Command::Deploy(_)) {
+            return crate::errors::usage(
+                "-o yaml is only for `tntc deploy --dry-run`, which prints Kubernetes objects\n  help: use -o json (or -o text) with this command",
+            );
+        }
         match self {
             Command::Init(args) => args.execute(out),
             Command::Validate(args) => args.execute(out),
@@ -146,6 +161,7 @@ impl Command {
             Command::Secrets(args) => args.execute(out),
             Command::Configure(args) => args.execute(out),
             Command::Bench(args) => args.execute(out),
+            Command::Deploy(args) => args.execute(out),
             Command::Completions(args) => args.execute(<Cli as clap::CommandFactory>::command()),
         }
     }

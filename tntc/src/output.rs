@@ -12,6 +12,8 @@ pub enum OutputFormat {
     Text,
     /// One JSON document on stdout, for scripts.
     Json,
+    /// A YAML stream on stdout (only `tntc deploy --dry-run`, which prints Kubernetes objects).
+    Yaml,
 }
 
 /// Where and how a command prints.
@@ -38,6 +40,18 @@ impl Printer {
         if !self.json() {
             let _ = writeln!(std::io::stderr().lock(), "{}", text.as_ref().trim_end());
         }
+    }
+
+    /// The output format asked for.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    /// Text on stdout exactly as given (a YAML stream ends with its own newline).
+    pub fn text(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
     }
 
     /// Whether `-o json` was asked for.

@@ -8,8 +8,10 @@ use k8s_openapi::Resource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use crate::bundle_files::{BundleFiles, BundlePart};
+use crate::bundle_files::BundleFiles;
 use crate::error::ManifestError;
+use crate::limit::BundlePart;
+use crate::names::Names;
 use crate::{ConfigMap, CronJob, Deployment, NetworkPolicy, Secret, Service, Target};
 use crate::{cron, network, secret, workload};
 
@@ -89,7 +91,8 @@ impl Manifest {
         format!("{}/{}", self.kind(), self.name())
     }
 
-    /// The object as JSON, `apiVersion` and `kind` first: the body of a server-side apply.
+    /// The object as JSON, `apiVersion`, `kind` and `metadata` first: the body of a
+    /// server-side apply.
     /// A Secret's values are in it: never print this for a Secret, print [`Self::redacted`].
     pub fn to_json(&self) -> Value {
         let value = match self {
@@ -101,7 +104,21 @@ impl Manifest {
             Manifest::Secret(o) => serde_json::to_value(o),
         };
         // k8s-openapi's types serialize infallibly (no maps with non-string keys).
-        value.unwrap_or(Value::Null)
+        match value.unwrap_or(Value::Null) {
+            // apiVersion, kind, metadata, then the rest (k8s-openapi sorts the fields after
+            // kind): the name comes before a ConfigMap's kilobytes of data.
+            Value::Object(mut fields) => {
+                let mut ordered = serde_json::Map::new();
+                for key in ["apiVersion", "kind", "metadata"] {
+                    if let Some(v) = fields.shift_remove(key) {
+                        ordered.insert(key.to_owned(), v);
+                    }
+                }
+                ordered.extend(fields);
+                Value::Object(ordered)
+            }
+            other => other,
+        }
     }
 
     /// A copy safe to print: a Secret's values are replaced (see [`secret::redact`]); every
@@ -226,42 +243,6 @@ pub(crate) fn render(
         code_checksum: bundle.checksum(),
         bundle_parts: bundle.files.iter().map(|(p, _)| p.clone()).collect(),
     })
-}
-
-/// The names of a workflow's objects.
-pub(crate) struct Names {
-    /// The ConfigMap: `<wf>-code`.
-    pub code: String,
-    /// The Secret: `<wf>-secrets`.
-    pub secrets: String,
-    /// The NetworkPolicy: `<wf>-netpol`.
-    pub netpol: String,
-}
-
-impl Names {
-    /// A Service name is a DNS-1035 label (63 characters), and so is the name label.
-    const WORKFLOW_LIMIT: usize = 63;
-
-    fn of(workflow: &str) -> Result<Names, ManifestError> {
-        let names = Names {
-            code: format!("{workflow}-code"),
-            secrets: format!("{workflow}-secrets"),
-            netpol: format!("{workflow}-netpol"),
-        };
-        names.check(Service::KIND, workflow, Names::WORKFLOW_LIMIT)?;
-        Ok(names)
-    }
-
-    fn check(&self, kind: &'static str, name: &str, limit: usize) -> Result<(), ManifestError> {
-        if name.len() > limit {
-            return Err(ManifestError::NameTooLong {
-                kind,
-                name: name.to_owned(),
-                limit,
-            });
-        }
-        Ok(())
-    }
 }
 
 fn check_target(target: &Target) -> Result<(), ManifestError> {

@@ -9,10 +9,11 @@ use serde_json::json;
 use tntc_build::{CompiledNode, Progress};
 use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
+use tntc_spec::{Checked, Loaded};
 
 use super::{invalid, load};
 use crate::building::{nodes_or_bail, tool_sandbox};
-use crate::errors::CliResult;
+use crate::errors::{CliError, CliResult};
 use crate::output::{Printer, count};
 
 /// `tntc build`.
@@ -42,48 +43,11 @@ fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
     };
     let out = out.unwrap_or_else(|| loaded.dir.join("dist"));
     let wf = &checked.workflow;
-    let (memory, fuel) = sandbox_needs(wf);
-    let sandbox = tool_sandbox(memory, fuel)?;
-
-    let bar = progress_bar(out_printer, wf.nodes.len());
-    let nodes = tntc_build::compile(&loaded.dir, &checked, &sandbox, |event| match event {
-        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
-        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
-        Progress::Done(node) => {
-            bar.inc(1);
-            if !out_printer.json() {
-                bar.suspend(|| out_printer.note(node_line(node)));
-            }
-        }
-    });
-    bar.finish_and_clear();
-    let nodes = nodes_or_bail(out_printer, "build", &checked, nodes)?;
-
-    for node in &nodes {
-        for name in node.undeclared_uses(&checked) {
-            out_printer.note(format!(
-                "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
-                node.id
-            ));
-        }
-        if let Some(at) = node.uses.dynamic.first() {
-            out_printer.note(format!(
-                "note: node \"{}\" names a dependency or a secrets service with a non-literal expression ({at}): it keeps access to the whole contract and every secret\n  = help: use string literals (ctx.dependency(\"x\"), ctx.secrets.x), or list its dependencies in nodes.{}.dependencies",
-                node.id, node.id
-            ));
-        }
-    }
-
-    let yaml = loaded.source.text();
-    let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
-    let manifest = bundle::write(
-        &out,
-        yaml,
-        &checked,
-        sandbox.runtime_digest(),
-        &built,
-        concat!("tntc ", env!("CARGO_PKG_VERSION")),
-    )?;
+    let Built {
+        manifest,
+        nodes,
+        runtime_load,
+    } = write_bundle(out_printer, &loaded, &checked, &out)?;
     let elapsed = started.elapsed();
     let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
     if out_printer.json() {
@@ -91,7 +55,7 @@ fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
             "name": wf.name,
             "version": wf.version,
             "out": out.display().to_string(),
-            "runtime": {"sha256": manifest.runtime.sha256, "load": format!("{:?}", sandbox.runtime_load())},
+            "runtime": {"sha256": manifest.runtime.sha256, "load": runtime_load},
             "nodes": nodes.iter().map(|n| {
                 let entry = &manifest.nodes[&n.id];
                 json!({
@@ -123,6 +87,74 @@ fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What [`write_bundle`] wrote.
+pub struct Built {
+    /// The bundle's manifest.
+    pub manifest: bundle::Manifest,
+    /// The compiled nodes.
+    pub nodes: Vec<CompiledNode>,
+    /// How the runtime was loaded (from the cache or compiled), for `-o json`.
+    pub runtime_load: String,
+}
+
+/// Compiles every node of a valid workflow and writes its bundle to `out`. Progress and
+/// warnings go to stderr, nothing to stdout (`tntc deploy` prints manifests there).
+pub fn write_bundle(
+    out_printer: &Printer,
+    loaded: &Loaded,
+    checked: &Checked,
+    out: &Path,
+) -> Result<Built, CliError> {
+    let wf = &checked.workflow;
+    let (memory, fuel) = sandbox_needs(wf);
+    let sandbox = tool_sandbox(memory, fuel)?;
+
+    let bar = progress_bar(out_printer, wf.nodes.len());
+    let nodes = tntc_build::compile(&loaded.dir, checked, &sandbox, |event| match event {
+        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
+        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+        Progress::Done(node) => {
+            bar.inc(1);
+            if !out_printer.json() {
+                bar.suspend(|| out_printer.note(node_line(node)));
+            }
+        }
+    });
+    bar.finish_and_clear();
+    let nodes = nodes_or_bail(out_printer, "build", checked, nodes)?;
+
+    for node in &nodes {
+        for name in node.undeclared_uses(checked) {
+            out_printer.note(format!(
+                "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
+                node.id
+            ));
+        }
+        if let Some(at) = node.uses.dynamic.first() {
+            out_printer.note(format!(
+                "note: node \"{}\" names a dependency or a secrets service with a non-literal expression ({at}): it keeps access to the whole contract and every secret\n  = help: use string literals (ctx.dependency(\"x\"), ctx.secrets.x), or list its dependencies in nodes.{}.dependencies",
+                node.id, node.id
+            ));
+        }
+    }
+
+    let yaml = loaded.source.text();
+    let built: Vec<_> = nodes.iter().map(CompiledNode::built).collect();
+    let manifest = bundle::write(
+        out,
+        yaml,
+        checked,
+        sandbox.runtime_digest(),
+        &built,
+        concat!("tntc ", env!("CARGO_PKG_VERSION")),
+    )?;
+    Ok(Built {
+        manifest,
+        nodes,
+        runtime_load: format!("{:?}", sandbox.runtime_load()),
+    })
+}
+
 fn node_line(node: &CompiledNode) -> String {
     format!(
         "  compiled {:<20} {:>9}  {:>6.1} ms",
@@ -132,7 +164,8 @@ fn node_line(node: &CompiledNode) -> String {
     )
 }
 
-fn human_bytes(bytes: u64) -> String {
+/// `12.3 KiB`.
+pub fn human_bytes(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
     } else if bytes >= 1 << 10 {

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod build;
 pub mod completions;
 pub mod configure;
+pub mod deploy;
 pub mod dev;
 pub mod init;
 pub mod run;

@@ -64,9 +64,9 @@ fn built_with_queue_trigger(url: &str) -> tempfile::TempDir {
 }
 
 /// A running `tntc-host`; killed if the test ends early.
-struct Host {
+pub(super) struct Host {
     child: Child,
-    port: u16,
+    pub(super) port: u16,
 }
 
 impl Drop for Host {
@@ -95,7 +95,7 @@ fn spawn_host(bundle: &Path, port: u16, cache: &Path) -> Child {
 }
 
 /// Starts the host on a free port with the shared cache and waits for `/ready`.
-fn start_host(bundle: &Path) -> Host {
+pub(super) fn start_host(bundle: &Path) -> Host {
     start_host_with(bundle, &cache_dir())
 }
 
@@ -140,7 +140,7 @@ fn read_all(pipe: Option<impl Read>) -> String {
 }
 
 /// One request; `None` while nothing answers. Returns the status and the body.
-fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
+pub(super) fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Option<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -168,7 +168,7 @@ fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
     request(port, "GET", path, b"")
 }
 
-fn json_of(body: &[u8]) -> Value {
+pub(super) fn json_of(body: &[u8]) -> Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod configure;
+mod deploy;
 mod dev;
 mod host_e2e;
 mod init;

@@ -17,6 +17,10 @@ use crate::{cron, network, secret, workload};
 
 /// One Kubernetes object of a workflow.
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a handful are made per deploy; holding the k8s-openapi types by value keeps matching on them plain"
+)]
 pub enum Manifest {
     /// `<wf>-code`: the bundle.
     ConfigMap(ConfigMap),

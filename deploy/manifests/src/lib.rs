@@ -62,7 +62,7 @@ pub use limit::{BundlePart, CONFIGMAP_LIMIT};
 pub use local_secrets::{LocalSecrets, LocalSecretsError, local_secrets};
 pub use objects::{Manifest, Manifests};
 pub use pss::{PssViolation, pss_restricted_violations};
-pub use secret::redacted_value;
+pub use secret::{REDACTED_ANNOTATION, redacted_value};
 pub use yaml::to_yaml;
 
 /// The field manager of every server-side apply tntc makes.

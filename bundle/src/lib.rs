@@ -85,6 +85,28 @@ pub struct NodeEntry {
     pub services: Vec<String>,
 }
 
+/// What `tntc build` found in a node's code: recorded in the manifest ([`NodeEntry::uses`],
+/// [`NodeEntry::services`]), it scopes the node's access in the host.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeUses {
+    /// Contract dependencies named with string literals; `None` when some call used a
+    /// non-literal name (the node then keeps the whole contract).
+    pub dependencies: Option<std::collections::BTreeSet<String>>,
+    /// Services whose secrets the code uses by name: legacy `ctx.fetch("<service>", ...)`
+    /// calls and `ctx.secrets.<service>` reads.
+    pub services: std::collections::BTreeSet<String>,
+}
+
+impl NodeEntry {
+    /// What the node's code uses, as the host scopes it.
+    pub fn code_uses(&self) -> CodeUses {
+        CodeUses {
+            dependencies: self.uses.as_ref().map(|u| u.iter().cloned().collect()),
+            services: self.services.iter().cloned().collect(),
+        }
+    }
+}
+
 /// A node ready to be written into a bundle.
 #[derive(Clone, Debug)]
 pub struct BuiltNode {

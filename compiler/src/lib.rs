@@ -3,7 +3,7 @@
 //! ```text
 //! nodes/fetch.ts ─┐ parse (swc, TS, decorators off)   check imports / Deno / require / import()
 //! lib/util.ts ────┤ resolve scopes + strip types       record ctx.dependency("...") uses
-//!                 └► bundle: one ES module, `export default <node function>`  + line map
+//!                 └► link: one ES module, `export default <node function>`  + line map
 //!                          │  (the runtime's `compile` export turns it into QuickJS bytecode;
 //!                          ▼   the caller runs it, this crate never links the runtime)
 //!                    emit_node_module: imports tntc-runtime.{memory, cabi_realloc, load-node},
@@ -20,9 +20,11 @@
 //! is reported, each a [`CompileError`] with path, line, column, byte span, source text and
 //! a hint.
 //!
-//! **Bundle.** Modules become functions in a small registry (see the `bundle` module docs
-//! for the exact semantics: evaluated once, cycles allowed, live bindings); the bundle's only
-//! export is the entry's default export. The code generator's positions become a compact
+//! **Link.** Modules become functions in a small registry (see the `link` module docs for
+//! the exact semantics: evaluated once, cycles allowed, live bindings); the linked module's
+//! only export is the entry's default export (JavaScript tools call this bundling; in tntc a
+//! *bundle* is only what `tntc build` writes to `dist/`). It is compiled under the name
+//! `nodes/<x>.bundle.js`, which stack traces show before they are mapped back to TypeScript. The code generator's positions become a compact
 //! [`LineMap`] (crate `tntc-linemap`, serde only, so the host can rewrite stack traces
 //! without linking swc).
 //!
@@ -34,15 +36,15 @@
 //! `wit/node.wit` (the glue of `tntc_abi::glue`, which the sandbox recognises). Output is
 //! deterministic: no timestamps, no absolute paths, no hash-map order.
 
-mod bundle;
 mod deps;
 mod entry;
 mod error;
+mod forbidden;
 mod imports;
+mod link;
 mod node_module;
 mod parse;
 mod resolve;
-mod sandbox;
 mod source;
 mod strip;
 mod workflow;
@@ -172,7 +174,7 @@ fn compile_in_globals(
 ) -> Result<TranspiledNode, Vec<CompileError>> {
     let cm: Lrc<SourceMap> = Lrc::default();
     let root = resolve::Root::new(workflow_dir);
-    let mut graph = bundle::graph::load(&cm, &root, entry);
+    let mut graph = link::graph::load(&cm, &root, entry);
     let mut errors = std::mem::take(&mut graph.errors);
     if let Some(first) = graph.modules.first()
         && first.file.source.path() == entry
@@ -210,7 +212,7 @@ fn compile_in_globals(
 
     let filename = bundle_filename(entry);
     let sources = std::mem::take(&mut graph.files_read);
-    let bundle = bundle::emit(&cm, graph, &filename).map_err(|e| vec![*e])?;
+    let bundle = link::emit(&cm, graph, &filename).map_err(|e| vec![*e])?;
     Ok(TranspiledNode {
         node_id: node_id.to_owned(),
         source: entry.to_owned(),

@@ -33,14 +33,18 @@ mod host;
 mod native;
 mod prelude;
 
+use javy_plugin_api::Config;
 use javy_plugin_api::javy::{self, Runtime};
-use javy_plugin_api::{Config, import_namespace};
 use std::cell::OnceCell;
 
-// Dynamically linked modules made by Javy's own tooling would import the plugin under this
-// name; tntc's node modules import `tntc-runtime` instead (see `wit/node.wit`), but the
-// plugin API requires a namespace and Javy tools read it.
-import_namespace!("tntc-runtime");
+/// The plugin's import namespace, a custom section `import_namespace` (the section comes
+/// from `#[link_section]`, not from the static's visibility).
+mod namespace {
+    // Dynamically linked modules made by Javy's own tooling would import the plugin under
+    // this name; tntc's node modules import `tntc-runtime` instead (see `wit/node.wit`), but
+    // the plugin API requires a namespace and Javy tools read it.
+    javy_plugin_api::import_namespace!("tntc-runtime");
+}
 
 thread_local! {
     /// The QuickJS context shared by every export. `javy-plugin-api` keeps its runtime

@@ -121,6 +121,7 @@ fn run_bytecode(ctx: &Ctx<'_>, bytecode: &[u8]) -> Result<(), Error> {
 /// # Safety
 /// `raw` must be a value the caller owns (one reference), from `ctx`'s runtime.
 unsafe fn owned<'js>(ctx: &Ctx<'js>, raw: qjs::JSValue) -> Result<Value<'js>, Error> {
+    // SAFETY: reading a value's tag only inspects its bits.
     if unsafe { qjs::JS_VALUE_GET_NORM_TAG(raw) } == qjs::JS_TAG_EXCEPTION {
         return Err(Error::Exception);
     }

@@ -22,16 +22,7 @@ use tntc_spec::{Dependency, NodeSpec, Workflow};
 
 use crate::secrets::Secrets;
 
-/// What `tntc build` found in a node's code (recorded in the bundle manifest).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CodeUses {
-    /// Contract dependencies named with string literals; `None` when some call used a
-    /// non-literal name (the node then keeps the whole contract).
-    pub dependencies: Option<BTreeSet<String>>,
-    /// Services whose secrets the code uses by name: legacy `ctx.fetch("<service>", ...)`
-    /// calls and `ctx.secrets.<service>` reads.
-    pub services: BTreeSet<String>,
-}
+pub use tntc_bundle::CodeUses;
 
 /// How a node's scope was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -235,10 +235,7 @@ impl Deployment {
             .iter()
             .filter_map(|(id, entry)| {
                 let wasm = modules.remove(id)?;
-                let uses = CodeUses {
-                    dependencies: entry.uses.as_ref().map(|u| u.iter().cloned().collect()),
-                    services: entry.services.iter().cloned().collect(),
-                };
+                let uses = entry.code_uses();
                 Some((
                     id.clone(),
                     NodeBuild {

@@ -11,25 +11,30 @@ use tntc_host::secrets::{SecretSources, Secrets};
 use tntc_sandbox::Sandbox;
 use tntc_spec::{Checked, Workflow};
 
-use crate::pipeline::{self, CompiledNode};
+use tntc_build::CompiledNode;
 
-/// Options shared by the local commands.
-#[derive(Clone, Debug, Default)]
-pub struct LocalOptions {
-    /// `--secrets`: replaces the local cascade.
+use crate::building::tool_sandbox;
+
+/// Options of the commands that run workflows locally (`run`, `dev`).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct LocalArgs {
+    /// Secrets file (YAML) or directory; replaces the local cascade (.secrets/, .secrets.yaml).
+    #[arg(long, value_name = "PATH")]
     pub secrets: Option<PathBuf>,
-    /// `--extra-ca`: more CA certificates for node fetches.
+
+    /// Extra CA certificates (PEM) to trust for node fetches, besides the system roots.
+    #[arg(long, value_name = "PEM")]
     pub extra_ca: Option<PathBuf>,
 }
 
 /// The process-wide parts of a local host, sized for `workflow` (defaults without one).
 pub fn shared(
     workflow: Option<&Workflow>,
-    options: &LocalOptions,
+    options: &LocalArgs,
     logs: Arc<dyn LogSink>,
 ) -> anyhow::Result<Shared> {
     let (memory, fuel) = workflow.map_or((DEFAULT_NODE_MEMORY, false), sandbox_needs);
-    let sandbox: Sandbox = pipeline::sandbox(memory, fuel)?;
+    let sandbox: Sandbox = tool_sandbox(memory, fuel)?;
     let fetch = tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig {
         extra_ca_pem: options.extra_ca.clone().map(tntc_fetch::PemSource::Path),
         ..tntc_fetch::FetchConfig::default()
@@ -42,7 +47,7 @@ pub fn shared(
 }
 
 /// The secrets cascade of a workflow directory, as the host resolves it.
-pub fn secrets(dir: &Path, options: &LocalOptions) -> anyhow::Result<Secrets> {
+pub fn secrets(dir: &Path, options: &LocalArgs) -> anyhow::Result<Secrets> {
     let mut sources = SecretSources::new(dir);
     sources.explicit = options.secrets.clone();
     Ok(sources.load()?)

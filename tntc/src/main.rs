@@ -1,15 +1,17 @@
 //! `tntc`: the workflow author's command line.
 //!
-//! Each subcommand lives in `commands/`; this file parses arguments, runs one command and
-//! turns its outcome into an exit code: 0 success, 1 the command failed (invalid workflow,
-//! I/O error, ...), 2 the command line itself was wrong (clap).
+//! [`cli`] is the grammar; each command lives in `commands/` with the arguments it owns and
+//! an `execute`; this file parses, runs one command and turns its outcome into an exit
+//! status ([`errors`] documents them: 0 success, 1 the answer is no, 2 usage, 3 invalid
+//! workflow, 4 I/O or environment).
 
+mod building;
 mod cli;
 mod commands;
 mod drift;
+mod errors;
 mod local;
 mod output;
-mod pipeline;
 mod settings;
 mod yaml_text;
 
@@ -17,60 +19,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, SecretsCommand};
+use cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = output::Printer::new(cli.global.output);
-    if cli.global.output == cli::OutputFormat::Yaml && !matches!(cli.command, Command::Deploy(_)) {
-        eprintln!(
-            "error: -o yaml is only for `tntc deploy --dry-run`, which prints Kubernetes objects\n  help: use -o json (or -o text) with this command"
-        );
-        return ExitCode::from(2);
-    }
-    let result = match cli.command {
-        Command::Init { name } => commands::init::run(&out, &name),
-        Command::Validate { dir } => commands::validate::run(&out, &dir),
-        Command::Visualize { dir, format } => commands::visualize::run(&out, &dir, format),
-        Command::Build { dir, out: dest } => commands::build::run(&out, &dir, dest),
-        Command::Run(args) => args.execute(&out),
-        Command::Status(args) => args.execute(&out),
-        Command::Logs(args) => args.execute(&out),
-        Command::List(args) => args.execute(&out),
-        Command::Undeploy(args) => args.execute(&out),
-        Command::Cluster(args) => args.execute(&out),
-        Command::Dev {
-            dir,
-            port,
-            listen,
-            local,
-        } => commands::dev::run(
-            &out,
-            &dir,
-            std::net::SocketAddr::new(listen, port),
-            &local.options(),
-        ),
-        Command::Test {
-            target,
-            pipeline,
-            verbose,
-        } => commands::test::run(&out, &target, pipeline, verbose),
-        Command::Bench(args) => commands::bench::run(&out, &args),
-        Command::Completions { shell } => commands::completions::run(shell),
-        Command::Secrets { command } => match command {
-            SecretsCommand::Check { dir, secrets } => {
-                commands::secrets::check::run(&out, &dir, secrets)
-            }
-            SecretsCommand::Init { dir, force } => commands::secrets::init::run(&out, &dir, force),
-        },
-        Command::Configure(args) => commands::configure::run(&out, &cli.global, &args),
-        Command::Deploy(args) => commands::deploy::run(&out, &args, cli.global.registry.as_deref()),
-    };
-    match result {
+    match cli.command.execute(&out) {
         Ok(code) => code,
         Err(err) => {
-            out.error(&err);
-            ExitCode::FAILURE
+            out.error(err.error());
+            ExitCode::from(err.exit_code())
         }
     }
 }

@@ -5,7 +5,16 @@ use std::io::{IsTerminal, Write};
 
 use tntc_spec::{Diagnostic, SourceFile, diagnostic};
 
-use crate::cli::OutputFormat;
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+    /// A YAML stream on stdout (only `tntc deploy --dry-run`, which prints Kubernetes objects).
+    Yaml,
+}
 
 /// Where and how a command prints.
 pub struct Printer {
@@ -82,5 +91,14 @@ impl Printer {
             };
             let _ = writeln!(std::io::stderr().lock(), "{red}error{reset}: {err:#}");
         }
+    }
+}
+
+/// Pluralizes `word` for `n`: `1 node`, `2 nodes`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

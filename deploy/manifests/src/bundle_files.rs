@@ -11,21 +11,7 @@ use tntc_bundle::{self as bundle, MANIFEST_FILE, Manifest};
 use tntc_spec::{WORKFLOW_FILE, Workflow};
 
 use crate::error::ManifestError;
-
-/// The most bytes of files one ConfigMap carries, as in the original (Kubernetes' hard
-/// limit is 1 MiB for the whole object, metadata included).
-pub const CONFIGMAP_LIMIT: u64 = 921_600;
-
-/// One file of the bundle.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BundlePart {
-    /// Its path in the bundle (and under `/app/workflow` in the pod): `nodes/count.wasm`.
-    pub path: String,
-    /// Its ConfigMap key: `nodes__count.wasm`.
-    pub key: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
+use crate::limit::{BundlePart, CONFIGMAP_LIMIT};
 
 /// A verified bundle, read whole.
 pub(crate) struct BundleFiles {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tntc_bundle::BundleError;
 
-use crate::bundle_files::{BundlePart, CONFIGMAP_LIMIT};
+use crate::limit::{BundlePart, CONFIGMAP_LIMIT};
 
 /// Why [`render`](crate::render) failed. Messages say what is wrong and how to fix it; none
 /// contains a secret value.

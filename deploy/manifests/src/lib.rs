@@ -39,7 +39,9 @@
 mod bundle_files;
 mod cron;
 mod error;
+mod limit;
 mod local_secrets;
+mod names;
 mod network;
 mod objects;
 mod pss;
@@ -55,12 +57,12 @@ pub use k8s_openapi::api::batch::v1::CronJob;
 pub use k8s_openapi::api::core::v1::{ConfigMap, PodSpec, Secret, Service};
 pub use k8s_openapi::api::networking::v1::NetworkPolicy;
 
-pub use bundle_files::{BundlePart, CONFIGMAP_LIMIT};
 pub use error::ManifestError;
+pub use limit::{BundlePart, CONFIGMAP_LIMIT};
 pub use local_secrets::{LocalSecrets, LocalSecretsError, local_secrets};
 pub use objects::{Manifest, Manifests};
 pub use pss::{PssViolation, pss_restricted_violations};
-pub use secret::redacted_value;
+pub use secret::{REDACTED_ANNOTATION, redacted_value};
 pub use yaml::to_yaml;
 
 /// The field manager of every server-side apply tntc makes.

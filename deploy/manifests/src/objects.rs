@@ -8,13 +8,19 @@ use k8s_openapi::Resource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use crate::bundle_files::{BundleFiles, BundlePart};
+use crate::bundle_files::BundleFiles;
 use crate::error::ManifestError;
+use crate::limit::BundlePart;
+use crate::names::Names;
 use crate::{ConfigMap, CronJob, Deployment, NetworkPolicy, Secret, Service, Target};
 use crate::{cron, network, secret, workload};
 
 /// One Kubernetes object of a workflow.
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a handful are made per deploy; holding the k8s-openapi types by value keeps matching on them plain"
+)]
 pub enum Manifest {
     /// `<wf>-code`: the bundle.
     ConfigMap(ConfigMap),
@@ -241,42 +247,6 @@ pub(crate) fn render(
         code_checksum: bundle.checksum(),
         bundle_parts: bundle.files.iter().map(|(p, _)| p.clone()).collect(),
     })
-}
-
-/// The names of a workflow's objects.
-pub(crate) struct Names {
-    /// The ConfigMap: `<wf>-code`.
-    pub code: String,
-    /// The Secret: `<wf>-secrets`.
-    pub secrets: String,
-    /// The NetworkPolicy: `<wf>-netpol`.
-    pub netpol: String,
-}
-
-impl Names {
-    /// A Service name is a DNS-1035 label (63 characters), and so is the name label.
-    const WORKFLOW_LIMIT: usize = 63;
-
-    fn of(workflow: &str) -> Result<Names, ManifestError> {
-        let names = Names {
-            code: format!("{workflow}-code"),
-            secrets: format!("{workflow}-secrets"),
-            netpol: format!("{workflow}-netpol"),
-        };
-        names.check(Service::KIND, workflow, Names::WORKFLOW_LIMIT)?;
-        Ok(names)
-    }
-
-    fn check(&self, kind: &'static str, name: &str, limit: usize) -> Result<(), ManifestError> {
-        if name.len() > limit {
-            return Err(ManifestError::NameTooLong {
-                kind,
-                name: name.to_owned(),
-                limit,
-            });
-        }
-        Ok(())
-    }
 }
 
 fn check_target(target: &Target) -> Result<(), ManifestError> {

@@ -40,8 +40,12 @@ pub fn redacted_value(len: usize) -> String {
     format!("<redacted: {len} bytes>")
 }
 
+/// Annotation on a printed (redacted) Secret, so that nobody applies the placeholders.
+pub const REDACTED_ANNOTATION: &str = "tentacular.dev/redacted";
+
 /// A copy of `secret` with every value replaced by [`redacted_value`], in `stringData` so
-/// that the copy reads as text and stays a valid Secret; keys are kept.
+/// that the copy reads as text and stays a valid Secret; keys are kept, and
+/// [`REDACTED_ANNOTATION`] says what happened.
 pub(crate) fn redact(secret: &Secret) -> Secret {
     let mut shown = BTreeMap::new();
     for (key, value) in secret.data.iter().flatten() {
@@ -50,7 +54,16 @@ pub(crate) fn redact(secret: &Secret) -> Secret {
     for (key, value) in secret.string_data.iter().flatten() {
         shown.insert(key.clone(), redacted_value(value.len()));
     }
+    let mut metadata = secret.metadata.clone();
+    metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(
+            REDACTED_ANNOTATION.to_owned(),
+            "values replaced for printing; tntc deploy applies the real ones".to_owned(),
+        );
     Secret {
+        metadata,
         data: None,
         string_data: (!shown.is_empty()).then_some(shown),
         ..secret.clone()

@@ -24,7 +24,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::bundle_files::BundleFiles;
-use crate::objects::Names;
+use crate::names::Names;
 use crate::{CODE_CHECKSUM_ANNOTATION, ConfigMap, Deployment, NAME_LABEL, PORT, Service, Target};
 
 /// The user and group the pods run as: `nobody`, which the image's `/etc/passwd` has.

@@ -1,8 +1,12 @@
+//! The executor with a fake runner. Its nodes sleep on tokio's clock and the executor's
+//! backoff is tokio time too, so every test runs on paused time (`start_paused`): a delay
+//! costs nothing, and when something happens is exact, not a window on a loaded machine.
+
 use std::sync::Mutex;
-use std::time::Instant;
 
 use serde_json::json;
 use tntc_spec::SourceFile;
+use tokio::time::Instant;
 
 use super::*;
 
@@ -87,7 +91,7 @@ fn plan(yaml_body: &str) -> Plan {
     let yaml = format!("name: t\nversion: \"1.0\"\ntriggers:\n  - type: manual\n{yaml_body}");
     let checked =
         tntc_spec::check(&SourceFile::new("workflow.yaml", yaml), None).expect("valid workflow");
-    Plan::new(&checked.workflow, Arc::new(checked.dag)).with_backoff(Duration::from_millis(5))
+    Plan::new(&checked.workflow, Arc::new(checked.dag))
 }
 
 fn nodes(ids: &[&str]) -> String {
@@ -111,7 +115,7 @@ fn echo(node: &str, input: &Value, _attempt: u32) -> Result<Value, NodeError> {
     Ok(json!({"node": node, "input": input}))
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn single_root_node_gets_the_trigger_input_and_null_becomes_an_object() {
     let plan = plan(&nodes(&["only"]));
     let result = execute(&plan, FakeRunner::new(echo), Value::Null).await;
@@ -121,7 +125,7 @@ async fn single_root_node_gets_the_trigger_input_and_null_becomes_an_object() {
     assert_eq!(result.outputs["only"]["input"], json!({"trigger": "daily"}));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn chain_passes_each_output_as_is() {
     let plan = plan(&(nodes(&["a", "b"]) + &edges(&[("a", "b")])));
     let runner = FakeRunner::new(|node, input, _| {
@@ -136,7 +140,7 @@ async fn chain_passes_each_output_as_is() {
     assert_eq!(runner.calls()[1].input, json!([1, 2]));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn fan_in_gets_predecessors_keyed_in_edge_order() {
     let plan = plan(&(nodes(&["a", "z", "sink"]) + &edges(&[("z", "sink"), ("a", "sink")])));
     let runner = FakeRunner::new(|node, input, _| {
@@ -155,25 +159,23 @@ async fn fan_in_gets_predecessors_keyed_in_edge_order() {
     assert_eq!(keys, ["z", "a"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn fan_out_runs_siblings_concurrently() {
     let plan = plan(&(nodes(&["src", "x", "y"]) + &edges(&[("src", "x"), ("src", "y")])));
     let runner = FakeRunner::with_delays(echo, &[("x", 200), ("y", 200)]);
     let started = Instant::now();
     let result = execute(&plan, runner.clone(), json!({})).await;
     assert!(result.success);
-    // Sequential would be >= 400 ms; both started before either finished.
+    // Both start as soon as src settles, before either finishes: in sequence y would start
+    // at 200 ms and the run take 400 ms.
     let calls = runner.calls();
     let x = calls.iter().find(|c| c.node == "x").expect("x ran").at;
     let y = calls.iter().find(|c| c.node == "y").expect("y ran").at;
-    assert!(
-        x.abs_diff(y) < Duration::from_millis(150),
-        "x at {x:?}, y at {y:?}"
-    );
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!((x, y), (Duration::ZERO, Duration::ZERO));
+    assert_eq!(started.elapsed(), Duration::from_millis(200));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn diamond_outputs_are_in_dag_order_with_timings() {
     let plan = plan(
         &(nodes(&["fetch", "transform", "enrich", "notify"])
@@ -195,7 +197,7 @@ async fn diamond_outputs_are_in_dag_order_with_timings() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failure_skips_later_stages_but_lets_its_stage_settle() {
     let plan = plan(
         &(nodes(&["a", "b", "c", "d"]) + &edges(&[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")])),
@@ -225,7 +227,7 @@ async fn failure_skips_later_stages_but_lets_its_stage_settle() {
     assert!(!runner.calls().iter().any(|c| c.node == "d"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_succeeds_after_backoff() {
     let plan = plan(&(nodes(&["flaky"]) + "config:\n  retries: 2\n"));
     let runner = FakeRunner::new(|_, _, attempt| {
@@ -240,12 +242,26 @@ async fn retry_succeeds_after_backoff() {
     assert_eq!(result.outputs["flaky"], "ok");
     let calls = runner.calls();
     assert_eq!(calls.len(), 3);
-    // Backoff base 5 ms: 5 ms then 10 ms between attempts.
-    assert!(calls[1].at - calls[0].at >= Duration::from_millis(5));
-    assert!(calls[2].at - calls[1].at >= Duration::from_millis(10));
+    // The documented backoff: 100 ms x 2^n between attempts.
+    assert_eq!(calls[1].at - calls[0].at, Duration::from_millis(100));
+    assert_eq!(calls[2].at - calls[1].at, Duration::from_millis(200));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn a_backoff_base_scales_every_wait() {
+    let plan = plan(&(nodes(&["flaky"]) + "config:\n  retries: 2\n"))
+        .with_backoff(Duration::from_millis(5));
+    let runner = FakeRunner::new(|_, _, attempt| Err(NodeError::new(format!("fail {attempt}"))));
+    execute(&plan, runner.clone(), json!({})).await;
+    let at: Vec<Duration> = runner.calls().iter().map(|c| c.at).collect();
+    assert_eq!(
+        at,
+        [0, 5, 15].map(Duration::from_millis),
+        "attempts at 0, +5 ms, +10 ms"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn exhausted_retries_report_the_last_error() {
     let plan = plan(&(nodes(&["bad"]) + "config:\n  retries: 1\n"));
     let runner = FakeRunner::new(|_, _, attempt| Err(NodeError::new(format!("fail {attempt}"))));
@@ -254,7 +270,7 @@ async fn exhausted_retries_report_the_last_error() {
     assert_eq!(runner.calls().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_attempt_gets_the_node_timeout_or_the_workflow_timeout() {
     let yaml = "nodes:\n  quick:\n    path: ./q.ts\n    timeout: 500ms\n  slow:\n    path: ./s.ts\nconfig:\n  timeout: 2m\n";
     let runner = FakeRunner::new(echo);
@@ -270,7 +286,7 @@ async fn each_attempt_gets_the_node_timeout_or_the_workflow_timeout() {
     assert_eq!(timeout_of("slow"), Some(Duration::from_secs(120)));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dataflow_gives_the_same_outputs_as_stages() {
     let body =
         nodes(&["a", "b", "c", "d"]) + &edges(&[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")]);
@@ -285,24 +301,33 @@ async fn dataflow_gives_the_same_outputs_as_stages() {
     assert_eq!(stages.errors, dataflow.errors);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dataflow_starts_a_node_as_soon_as_its_inputs_are_ready() {
     // a -> b, and an unrelated slow root c: with stages, b waits for c; with dataflow it does not.
-    let body =
-        nodes(&["a", "b", "c"]) + &edges(&[("a", "b")]) + "config:\n  scheduling: dataflow\n";
+    let body = nodes(&["a", "b", "c"]) + &edges(&[("a", "b")]);
+    let start_of_b = |runner: &FakeRunner| {
+        runner
+            .calls()
+            .iter()
+            .find(|c| c.node == "b")
+            .expect("b ran")
+            .at
+    };
     let runner = FakeRunner::with_delays(echo, &[("c", 300)]);
-    let result = execute(&plan(&body), runner.clone(), json!({})).await;
+    let result = execute(
+        &plan(&(body.clone() + "config:\n  scheduling: dataflow\n")),
+        runner.clone(),
+        json!({}),
+    )
+    .await;
     assert!(result.success);
-    let b = runner
-        .calls()
-        .iter()
-        .find(|c| c.node == "b")
-        .expect("b ran")
-        .at;
-    assert!(b < Duration::from_millis(250), "b started at {b:?}");
+    assert_eq!(start_of_b(&runner), Duration::ZERO, "dataflow");
+    let runner = FakeRunner::with_delays(echo, &[("c", 300)]);
+    execute(&plan(&body), runner.clone(), json!({})).await;
+    assert_eq!(start_of_b(&runner), Duration::from_millis(300), "stages");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn result_serializes_to_the_original_shape() {
     let plan = plan(&(nodes(&["a", "b"]) + &edges(&[("a", "b")])));
     let runner = FakeRunner::new(|node, _, _| {
@@ -331,7 +356,7 @@ async fn result_serializes_to_the_original_shape() {
     assert_eq!(node_keys, ["startedAt", "completedAt", "durationMs"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_panicking_runner_fails_its_node_not_the_host() {
     let plan = plan(&nodes(&["a", "b"]));
     let runner = FakeRunner::new(|node, _, _| {
@@ -346,7 +371,7 @@ async fn a_panicking_runner_fails_its_node_not_the_host() {
     assert_eq!(result.outputs["b"], 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_panicking_runner_in_a_stage_of_its_own_fails_its_node_and_stops_the_run() {
     let plan = plan(&format!("{}{}", nodes(&["a", "b"]), edges(&[("a", "b")])));
     let runner = FakeRunner::new(|node, _, _| {

@@ -1,4 +1,4 @@
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use serde_json::Map;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -11,19 +11,28 @@ use crate::result::ExecutionResult;
 use crate::result::Timing;
 
 /// Echoes its input as the output of node "echo"; `{"fail": true}` makes the node fail,
-/// `{"sleepMs": n}` makes it slow, `{"internal": true}` is a host failure.
+/// `{"sleepMs": n}` makes it slow, `{"heldUntilRuns": n}` holds it until n such runs have
+/// started, `{"internal": true}` is a host failure.
 struct EchoEngine {
     ready: AtomicBool,
+    held: Arc<AtomicUsize>,
 }
 
 impl WorkflowRunner for EchoEngine {
     fn execute(&self, input: Value) -> BoxFuture<Result<ExecutionResult, String>> {
+        let held = self.held.clone();
         Box::pin(async move {
             if input["internal"] == true {
                 return Err("bundle went away".to_string());
             }
             if let Some(ms) = input["sleepMs"].as_u64() {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            if let Some(runs) = input["heldUntilRuns"].as_u64() {
+                held.fetch_add(1, Ordering::SeqCst);
+                while (held.load(Ordering::SeqCst) as u64) < runs {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
             }
             let mut outputs = Map::new();
             let mut errors = Map::new();
@@ -64,6 +73,7 @@ async fn start(config: ServerConfig) -> Running {
     let addr = listener.local_addr().expect("addr");
     let engine = Arc::new(EchoEngine {
         ready: AtomicBool::new(true),
+        held: Arc::default(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(serve(listener, engine.clone(), config, async move {
@@ -236,21 +246,26 @@ async fn shutdown_lets_in_flight_runs_finish() {
 #[tokio::test]
 async fn concurrent_runs_are_served_together() {
     let server = start(ServerConfig::default()).await;
-    let started = Instant::now();
     let mut calls = Vec::new();
     for _ in 0..20 {
         let addr = server.addr;
         calls.push(tokio::spawn(async move {
-            request(addr, "POST", "/run", br#"{"sleepMs":200}"#).await.0
+            request(addr, "POST", "/run", br#"{"heldUntilRuns":20}"#)
+                .await
+                .0
         }));
     }
-    for call in calls {
-        assert_eq!(call.await.expect("task"), 200);
-    }
-    // Twenty 200 ms runs one after another would take 4 s.
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    // Each run is held until all twenty have started, so served one after another none
+    // would end: a count, not a wall-clock window, which a loaded machine could miss. The
+    // bound only turns that hang into a failure.
+    let statuses = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut statuses = Vec::new();
+        for call in calls {
+            statuses.push(call.await.expect("task"));
+        }
+        statuses
+    })
+    .await
+    .expect("the twenty runs were served together");
+    assert_eq!(statuses, [200; 20]);
 }

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tntc_host::deployment::Deployment;
@@ -135,13 +135,11 @@ impl Served {
 
 /// One `/health` request that must answer 200 `{"status":"ok"}` within [`HEALTH_LATENCY`].
 async fn assert_healthy(addr: SocketAddr) {
-    let started = Instant::now();
     let answer = tokio::time::timeout(HEALTH_LATENCY, request(addr, "GET", "/health", None))
         .await
         .unwrap_or_else(|_| panic!("/health did not answer within {HEALTH_LATENCY:?}"));
     assert_eq!(answer.status, 200, "/health status");
     assert_eq!(answer.json(), serde_json::json!({"status": "ok"}));
-    assert!(started.elapsed() <= HEALTH_LATENCY);
 }
 
 /// One HTTP/1.1 request on a fresh connection (`Connection: close`), read to the end.

@@ -85,6 +85,7 @@ fn echo(request: &Seen) -> Reply {
             .collect(),
             body: "héllo wörld".as_bytes().to_vec(),
             delay: Duration::ZERO,
+            held_until_seen: 0,
         };
     }
     if path == "/slow" {

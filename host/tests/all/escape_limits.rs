@@ -22,27 +22,41 @@ async fn a_busy_loop_is_stopped_at_the_timeout_without_delaying_another_workflow
         let outcome = spinning.run_while_healthy(&json!({})).await;
         (outcome, started.elapsed())
     });
-    // While the node spins, a run of another workflow takes only its own time.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let other = Instant::now();
+    // While the node spins, a run of another workflow takes only its own time: started
+    // once the node spins, it ends before the node is stopped. (An order, not a window:
+    // the sandbox's deadline is the real clock, and a loaded machine stretches every run,
+    // not the order.)
+    let spinning_since = Instant::now();
+    while !spinner
+        .logs
+        .formatted()
+        .iter()
+        .any(|l| l == "[spin] INFO spinning")
+    {
+        assert!(
+            spinning_since.elapsed() < Duration::from_secs(60),
+            "the node never started spinning"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let (status, result) = working.run(&json!({"n": 100_000})).await;
-    let other = other.elapsed();
     assert_eq!(status, 200, "{result}");
     assert!(
-        other < Duration::from_millis(1500),
-        "the other workflow's run took {other:?} while a node spun"
+        !spin.is_finished(),
+        "the other workflow's run ended only after the spinning node was stopped"
     );
 
-    let ((status, result), spun) = spin.await.expect("the spinning run");
+    let ((status, result), spun) = tokio::time::timeout(Duration::from_secs(60), spin)
+        .await
+        .expect("the spinning node is stopped")
+        .expect("the spinning run");
     assert_eq!(status, 500);
     assert_eq!(
         result["errors"]["spin"],
         "Node \"spin\" timed out after 3000ms"
     );
-    assert!(
-        spun >= Duration::from_secs(3) && spun < Duration::from_secs(6),
-        "stopped at its timeout: {spun:?}"
-    );
+    // Not before its timeout; that it was stopped at all is the message above.
+    assert!(spun >= Duration::from_secs(3), "stopped early: {spun:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,11 +155,10 @@ async fn a_cpu_budget_stops_a_busy_loop_before_its_timeout() {
         "config:\n  timeout: 20s\n  fuel: 50000000\n",
     )
     .deploy();
-    let started = Instant::now();
     let result = flow.run(json!({})).await;
+    // Which limit stopped it is in the message: the 20 s timeout would say "timed out".
     assert_eq!(
         result.errors["spin"],
         "Node \"spin\" exceeded its CPU budget of 50000000 fuel units"
     );
-    assert!(started.elapsed() < Duration::from_secs(15));
 }

@@ -12,6 +12,7 @@ mod escape_secrets;
 mod escape_state;
 mod examples;
 mod executor;
+mod external_programs;
 mod queue;
 mod servers;
 mod support;

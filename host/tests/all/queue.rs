@@ -1,5 +1,7 @@
 //! Queue triggers against a real NATS server: `nats-server` (installed by scripts/setup)
 //! with TLS from the test CA and token authentication, as the original engine connected.
+//! Without `nats-server` these tests are skipped with the reason printed (failed in CI):
+//! see [`external_programs`].
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -11,6 +13,7 @@ use serde_json::{Value, json};
 use tntc_host::live::LiveDeployment;
 use tntc_host::queue::{QueueOptions, QueueTrigger, Subscriptions, subscribe};
 
+use crate::external_programs;
 use crate::servers::test_ca;
 use crate::support::{Deployed, dag};
 
@@ -23,20 +26,11 @@ struct Nats {
     dir: tempfile::TempDir,
 }
 
-fn nats_server_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("nats-server"))
-        .find(|path| path.is_file());
-    // Debian installs it in /usr/sbin, which is not on every user's PATH.
-    on_path
-        .or_else(|| Some(PathBuf::from("/usr/sbin/nats-server")).filter(|p| p.is_file()))
-        .expect("nats-server is not installed: run scripts/setup (apt-get install nats-server)")
-}
-
 impl Nats {
-    fn start() -> Nats {
+    /// Starts one, or returns `None` when `nats-server` is not installed (the test is then
+    /// skipped, with the reason printed; in CI it fails instead).
+    fn start_or_skip() -> Option<Nats> {
+        let binary = external_programs::find_or_skip("nats-server", "apt-get install nats-server")?;
         let dir = tempfile::tempdir().expect("temp dir");
         let ca = test_ca();
         let write = |name: &str, text: &str| {
@@ -60,7 +54,7 @@ impl Nats {
                 key.display()
             ),
         );
-        let child = Command::new(nats_server_binary())
+        let child = Command::new(binary)
             .arg("-c")
             .arg(&config)
             .stdout(Stdio::null())
@@ -72,7 +66,7 @@ impl Nats {
             assert!(Instant::now() < deadline, "nats-server did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Nats { child, port, dir }
+        Some(Nats { child, port, dir })
     }
 
     fn url(&self) -> String {
@@ -165,7 +159,9 @@ fn echo_flow() -> Deployed {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_runs_the_workflow_and_the_reply_is_the_execution_result() {
-    let nats = Nats::start();
+    let Some(nats) = Nats::start_or_skip() else {
+        return;
+    };
     let flow = echo_flow();
     let subscriptions = nats
         .subscribe(
@@ -198,7 +194,9 @@ async fn a_message_runs_the_workflow_and_the_reply_is_the_execution_result() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn draining_answers_the_messages_already_delivered_then_stops() {
-    let nats = Nats::start();
+    let Some(nats) = Nats::start_or_skip() else {
+        return;
+    };
     let flow = one_node(
         "slow",
         "export default async function run() {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return \"done\";\n}\n",
@@ -229,7 +227,9 @@ async fn draining_answers_the_messages_already_delivered_then_stops() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_without_a_reply_subject_still_run() {
-    let nats = Nats::start();
+    let Some(nats) = Nats::start_or_skip() else {
+        return;
+    };
     let flow = one_node(
         "mark",
         "export default async function run(ctx: { log: { info(m: string): void } }, input: { n: number }) {\n  ctx.log.info(`got ${input.n}`);\n  return input.n;\n}\n",

@@ -63,6 +63,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// How long to wait before answering.
     pub delay: Duration,
+    /// Answer only once the server has received this many requests (0: at once).
+    pub held_until_seen: usize,
 }
 
 impl Reply {
@@ -78,6 +80,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: value.to_string().into_bytes(),
             delay: Duration::ZERO,
+            held_until_seen: 0,
         }
     }
 
@@ -88,12 +91,21 @@ impl Reply {
             headers: vec![("location".into(), location.into())],
             body: Vec::new(),
             delay: Duration::ZERO,
+            held_until_seen: 0,
         }
     }
 
     /// The same reply after `delay`.
     pub fn after(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    /// The same reply, held until the server has received `requests` requests: a test
+    /// whose clients all get an answer knows they were all waiting at once, whatever the
+    /// machine's speed.
+    pub fn once_seen(mut self, requests: usize) -> Reply {
+        self.held_until_seen = requests;
         self
     }
 }
@@ -200,6 +212,9 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     let reply = handler(&request);
     let head_only = request.method.eq_ignore_ascii_case("HEAD");
     seen.lock().expect("lock").push(request);
+    while seen.lock().expect("lock").len() < reply.held_until_seen {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     tokio::time::sleep(reply.delay).await;
     let reason = hyper::StatusCode::from_u16(reply.status)
         .ok()

@@ -1,16 +1,13 @@
 //! Real workflows for the tests: a temporary workflow directory written from inline YAML and
-//! TypeScript, compiled exactly as `tntc build` does (tntc-compiler -> the runtime's
-//! `compile` -> `emit_node_module`, see `tntc/src/pipeline.rs`), and deployed with
-//! [`CapturedLogs`] and a fetch client that trusts the test CA.
+//! TypeScript, compiled by `tntc-build` exactly as `tntc build` compiles it, and deployed
+//! with [`CapturedLogs`] and a fetch client that trusts the test CA.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
-use tntc_compiler::{compile_workflow, emit_node_module};
 use tntc_fetch::{FetchClient, FetchConfig, PemSource};
-use tntc_host::access::CodeUses;
 use tntc_host::deployment::{Deployment, NodeBuild, Shared};
 use tntc_host::logs::CapturedLogs;
 use tntc_host::result::ExecutionResult;
@@ -191,44 +188,26 @@ impl Flow {
                 .map(|d| tntc_spec::diagnostic::render(&loaded.source, d, false))
                 .collect::<String>()
         })?;
-        let nodes: Vec<(String, PathBuf)> = checked
-            .workflow
-            .nodes
-            .iter()
-            .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
-            .collect();
-        let transpiled = compile_workflow(dir.path(), &nodes).map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| e.render(false))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
         let sandbox = if checked.workflow.config.fuel.is_some() {
             fuel_sandbox()
         } else {
             sandbox()
         };
-        let mut modules = BTreeMap::new();
-        for node in transpiled {
-            let bytecode = sandbox
-                .compile_js(&node.js, &node.filename)
-                .map_err(|e| format!("node {}: {e}", node.node_id))?;
-            let wasm = emit_node_module(&node, &bytecode, Some(sandbox.runtime_digest()))
-                .map_err(|e| e.to_string())?;
-            let uses = &node.dependency_use;
-            let uses = CodeUses {
-                dependencies: uses.is_static().then(|| uses.literal.clone()),
-                services: uses.legacy_services.clone(),
-            };
-            modules.insert(
-                node.node_id.clone(),
-                NodeBuild {
-                    wasm,
-                    uses: Some(uses),
-                },
-            );
-        }
+        let compiled = tntc_build::compile(dir.path(), &checked, sandbox, |_| {})
+            .map_err(|error| error.render(false).join("\n"))?;
+        let modules: BTreeMap<String, NodeBuild> = compiled
+            .into_iter()
+            .map(|node| {
+                let uses = Some(node.code_uses());
+                (
+                    node.id,
+                    NodeBuild {
+                        wasm: node.wasm,
+                        uses,
+                    },
+                )
+            })
+            .collect();
         Ok(Compiled {
             dir,
             checked,

@@ -6,20 +6,40 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::json;
+use tntc_build::{CompiledNode, Progress};
 use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
 use tntc_spec::{Checked, Loaded};
 
-use super::{count, invalid, load};
-use crate::output::Printer;
-use crate::pipeline::{self, CompiledNode, Progress};
+use super::{invalid, load};
+use crate::building::{nodes_or_bail, tool_sandbox};
+use crate::errors::{CliError, CliResult};
+use crate::output::{Printer, count};
 
-/// Builds the bundle of the workflow at `dir` into `out` (default `<dir>/dist`).
-pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+/// `tntc build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Where to write the bundle [default: <DIR>/dist].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+impl BuildArgs {
+    /// Builds the bundle of the workflow into `--out` (default `<dir>/dist`).
+    pub fn execute(self, out: &Printer) -> CliResult {
+        build(out, &self.dir, self.out)
+    }
+}
+
+fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
     let started = Instant::now();
     let (loaded, checked) = match load(out_printer, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let out = out.unwrap_or_else(|| loaded.dir.join("dist"));
     let wf = &checked.workflow;
@@ -27,7 +47,7 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
         manifest,
         nodes,
         runtime_load,
-    } = build(out_printer, &loaded, &checked, &out)?;
+    } = write_bundle(out_printer, &loaded, &checked, &out)?;
     let elapsed = started.elapsed();
     let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
     if out_printer.json() {
@@ -67,7 +87,7 @@ pub fn run(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-/// What [`build`] wrote.
+/// What [`write_bundle`] wrote.
 pub struct Built {
     /// The bundle's manifest.
     pub manifest: bundle::Manifest,
@@ -78,41 +98,33 @@ pub struct Built {
 }
 
 /// Compiles every node of a valid workflow and writes its bundle to `out`. Progress and
-/// warnings go to stderr; nothing goes to stdout (`tntc deploy` prints manifests there).
-pub fn build(
+/// warnings go to stderr, nothing to stdout (`tntc deploy` prints manifests there).
+pub fn write_bundle(
     out_printer: &Printer,
     loaded: &Loaded,
     checked: &Checked,
     out: &Path,
-) -> anyhow::Result<Built> {
+) -> Result<Built, CliError> {
     let wf = &checked.workflow;
     let (memory, fuel) = sandbox_needs(wf);
-    let sandbox = pipeline::sandbox(memory, fuel)?;
+    let sandbox = tool_sandbox(memory, fuel)?;
 
     let bar = progress_bar(out_printer, wf.nodes.len());
-    let nodes = pipeline::compile(
-        &loaded.dir,
-        checked,
-        &sandbox,
-        out_printer.color(),
-        |event| match event {
-            Progress::Transpiling(n) => {
-                bar.set_message(format!("transpiling {}", count(n, "node")))
+    let nodes = tntc_build::compile(&loaded.dir, checked, &sandbox, |event| match event {
+        Progress::Transpiling(n) => bar.set_message(format!("transpiling {}", count(n, "node"))),
+        Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
+        Progress::Done(node) => {
+            bar.inc(1);
+            if !out_printer.json() {
+                bar.suspend(|| out_printer.note(node_line(node)));
             }
-            Progress::Compiling(node) => bar.set_message(format!("compiling {node}")),
-            Progress::Done(node) => {
-                bar.inc(1);
-                if !out_printer.json() {
-                    bar.suspend(|| out_printer.note(node_line(node)));
-                }
-            }
-        },
-    );
+        }
+    });
     bar.finish_and_clear();
-    let nodes = pipeline::nodes_or_bail(out_printer, "build", checked, nodes)?;
+    let nodes = nodes_or_bail(out_printer, "build", checked, nodes)?;
 
     for node in &nodes {
-        for name in pipeline::undeclared_uses(checked, node) {
+        for name in node.undeclared_uses(checked) {
             out_printer.note(format!(
                 "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",
                 node.id

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use tntc_cluster::CheckOptions;
 
-use super::cluster_target::{ClusterArgs, block_on, workflow_namespace};
+use super::cluster_target::{ClusterArgs, block_on, cli_error, workflow_namespace};
+use crate::errors::CliResult;
 use crate::output::Printer;
 use crate::settings::{self, Files, Locations, Overrides};
 
@@ -48,7 +49,7 @@ pub struct CheckArgs {
 
 impl ClusterCommandArgs {
     /// Runs the subcommand.
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         match self.command {
             ClusterCommand::Check(args) => args.execute(out),
         }
@@ -57,7 +58,7 @@ impl ClusterCommandArgs {
 
 impl CheckArgs {
     /// Runs every check and prints them.
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         let here = Path::new(".");
         let workflow = here
             .join(tntc_spec::WORKFLOW_FILE)
@@ -82,7 +83,8 @@ impl CheckArgs {
         let checks = block_on(async {
             let cluster = self.cluster.connect().await?;
             Ok::<_, tntc_cluster::ClusterError>(cluster.check(&options).await)
-        })??;
+        })?
+        .map_err(cli_error)?;
         if out.json() {
             out.json_value(&serde_json::to_value(&checks)?);
         } else {
@@ -117,7 +119,7 @@ impl CheckArgs {
         Ok(if failed == 0 {
             ExitCode::SUCCESS
         } else {
-            ExitCode::FAILURE
+            crate::errors::failed()
         })
     }
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Args;
-use tntc_cluster::{Cluster, ConnectOptions};
+use tntc_cluster::{Cluster, ClusterError, ConnectOptions};
+
+use crate::errors::{CliError, Remote, Usage};
 
 use crate::settings::{self, Files, Locations, Overrides, Resolved, WorkflowNamespace};
 
@@ -84,6 +86,20 @@ pub fn namespace_of_name(name: &str) -> Option<WorkflowNamespace> {
         namespace: checked.workflow.deployment.namespace.clone()?,
         file: loaded.source.name().to_path_buf(),
     })
+}
+
+/// A cluster failure as the CLI reports it: a `--context` the kubeconfig lacks is a usage
+/// error (2), a missing or unreadable kubeconfig the environment (4), anything the cluster
+/// answered or could not (refused, unreachable, not deployed, a failed rollout) remote (5).
+pub fn cli_error(err: ClusterError) -> CliError {
+    let message = err.to_string();
+    match err {
+        ClusterError::NoSuchContext { .. } => anyhow::Error::new(Usage(message)).into(),
+        ClusterError::NoKubeconfig { .. } | ClusterError::Kubeconfig { .. } => {
+            anyhow::Error::new(err).into()
+        }
+        _ => anyhow::Error::new(Remote(message)).into(),
+    }
 }
 
 /// Runs a cluster command's future on a runtime of its own.

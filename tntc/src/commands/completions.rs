@@ -1,13 +1,21 @@
-//! `tntc completions <shell>`.
+//! `tntc completions <shell>`: a completion script for the whole command line.
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
+use crate::errors::CliResult;
 
-use crate::cli::Cli;
+/// `tntc completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
 
-/// Prints the completion script for `shell` on stdout.
-pub fn run(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
-    clap_complete::generate(shell, &mut Cli::command(), "tntc", &mut std::io::stdout());
-    Ok(ExitCode::SUCCESS)
+impl CompletionsArgs {
+    /// Prints the script for `command` (the whole grammar: the caller passes it, so that
+    /// this module does not depend on the one that lists every command).
+    pub fn execute(self, mut command: clap::Command) -> CliResult {
+        clap_complete::generate(self.shell, &mut command, "tntc", &mut std::io::stdout());
+        Ok(ExitCode::SUCCESS)
+    }
 }

@@ -6,18 +6,57 @@ use std::process::ExitCode;
 
 use serde_json::{Map, Value, json};
 
-use crate::cli::{ConfigureArgs, GlobalArgs};
+use crate::errors::{CliResult, Usage, exit};
 use crate::output::Printer;
 use crate::settings::{
     self, ConfigError, ConfigFile, Files, Key, Locations, Origin, Overrides, Scope, Settings,
     WorkflowNamespace,
 };
 
-/// Writes the given values (or shows the settings when there are none, or with `--show`).
-pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::Result<ExitCode> {
+/// `tntc configure`.
+#[derive(Debug, clap::Args)]
+pub struct ConfigureArgs {
+    /// Kubernetes namespace of the workflow pods [default: default].
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Container registry for images (`ghcr.io/acme`, `registry.local:5000`).
+    #[arg(short = 'r', long, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+
+    /// Kubernetes RuntimeClass of the workflow pods [default: gvisor].
+    #[arg(long, value_name = "NAME")]
+    pub runtime_class: Option<String>,
+
+    /// Write ./.tentacular/config.yaml (this project) instead of ~/.tentacular/config.yaml.
+    #[arg(long, conflicts_with = "show")]
+    pub project: bool,
+
+    /// Only print the effective settings; -n/-r/--runtime-class then act as overrides, as
+    /// they do for the other commands, and nothing is written.
+    #[arg(long)]
+    pub show: bool,
+}
+
+/// `tntc configure --help` examples.
+pub const EXAMPLES: &str = "Examples:
+  tntc configure -r ghcr.io/acme -n team-a   # defaults for every project (~/.tentacular)
+  tntc configure --project -n team-b         # this project only (./.tentacular)
+  tntc configure -n \"\"                       # remove the namespace default
+  tntc configure                             # what applies here, and where it comes from
+  tntc configure --show -n staging -o json   # what `-n staging` would resolve to";
+
+impl ConfigureArgs {
+    /// Writes the given values (or shows the settings when there are none, or with `--show`).
+    pub fn execute(self, out: &Printer) -> CliResult {
+        run(out, &self)
+    }
+}
+
+fn run(out: &Printer, args: &ConfigureArgs) -> CliResult {
     let given: Vec<(Key, &str)> = [
         (Key::Namespace, &args.namespace),
-        (Key::Registry, &global.registry),
+        (Key::Registry, &args.registry),
         (Key::RuntimeClass, &args.runtime_class),
     ]
     .into_iter()
@@ -33,7 +72,7 @@ pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::
     if args.show || given.is_empty() {
         let overrides = Overrides {
             namespace: args.namespace.clone(),
-            registry: global.registry.clone(),
+            registry: args.registry.clone(),
             runtime_class: args.runtime_class.clone(),
         };
         let effective = settings::resolve(&overrides, workflow.as_ref(), &files);
@@ -51,7 +90,7 @@ pub fn run(out: &Printer, global: &GlobalArgs, args: &ConfigureArgs) -> anyhow::
     for (key, value) in &given {
         if !value.is_empty() {
             key.check(value)
-                .map_err(|why| anyhow::anyhow!("{} {why}", key.flag()))?;
+                .map_err(|why| anyhow::Error::new(Usage(format!("{} {why}", key.flag()))))?;
         }
     }
     let scope = if args.project {
@@ -140,7 +179,7 @@ fn workflow_namespace(out: &Printer) -> Option<WorkflowNamespace> {
 }
 
 /// Reports a config file that cannot be used: every positioned problem, then the error.
-fn config_failure(out: &Printer, err: ConfigError) -> anyhow::Result<ExitCode> {
+fn config_failure(out: &Printer, err: ConfigError) -> CliResult {
     let ConfigError::Invalid { file, diagnostics } = &err else {
         return Err(err.into());
     };
@@ -149,7 +188,7 @@ fn config_failure(out: &Printer, err: ConfigError) -> anyhow::Result<ExitCode> {
             "error": err.to_string(),
             "errors": diagnostics.iter().map(|d| d.report(file)).collect::<Vec<_>>(),
         }));
-        return Ok(ExitCode::FAILURE);
+        return Ok(ExitCode::from(exit::IO));
     }
     out.diagnostics(file, diagnostics);
     Err(err.into())

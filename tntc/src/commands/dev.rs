@@ -8,33 +8,58 @@
 //! and the previous version keeps serving.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
+use tntc_build::CompiledNode;
 use tntc_host::deployment::Shared;
 use tntc_host::live::LiveDeployment;
 use tntc_host::logs::StdoutLogs;
 use tntc_host::server::{self, ServerConfig};
 use tntc_spec::Checked;
 
-use super::count;
-use crate::local::{self, LocalOptions};
-use crate::output::Printer;
-use crate::pipeline::{self, CompiledNode};
+use crate::errors::CliResult;
+use crate::local::{self, LocalArgs};
+use crate::output::{Printer, count};
 
 const POLL: Duration = Duration::from_millis(50);
 
-/// Serves `dir` on `addr` until Ctrl-C.
-pub fn run(
-    out: &Printer,
-    dir: &Path,
-    addr: SocketAddr,
-    options: &LocalOptions,
-) -> anyhow::Result<ExitCode> {
+/// `tntc dev`.
+#[derive(Debug, clap::Args)]
+pub struct DevArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// TCP port to serve on.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub listen: IpAddr,
+
+    #[command(flatten)]
+    pub local: LocalArgs,
+}
+
+impl DevArgs {
+    /// Serves the workflow until Ctrl-C.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        run(
+            out,
+            &self.dir,
+            SocketAddr::new(self.listen, self.port),
+            &self.local,
+        )
+    }
+}
+
+fn run(out: &Printer, dir: &Path, addr: SocketAddr, options: &LocalArgs) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,7 +72,7 @@ async fn serve(
     out: &Printer,
     dir: &Path,
     addr: SocketAddr,
-    options: &LocalOptions,
+    options: &LocalArgs,
 ) -> anyhow::Result<()> {
     let first = tntc_spec::load(dir).map_err(|e| {
         anyhow::anyhow!(
@@ -114,7 +139,7 @@ async fn serve(
 
 struct Reloader {
     dir: PathBuf,
-    options: LocalOptions,
+    options: LocalArgs,
     shared: Shared,
     host: Arc<LiveDeployment>,
     /// The last good compile of each node, with the node path it was compiled from.
@@ -153,8 +178,7 @@ impl Reloader {
             .filter(|n| self.needs_compile(&n.id, &n.path, changed))
             .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
             .collect();
-        let compiled =
-            pipeline::compile_nodes(&self.dir, &stale, &self.shared.sandbox, out.color(), |_| {});
+        let compiled = tntc_build::compile_nodes(&self.dir, &stale, &self.shared.sandbox, |_| {});
         match compiled {
             Ok(nodes) => {
                 for node in nodes {
@@ -168,7 +192,7 @@ impl Reloader {
                 }
             }
             Err(errors) => {
-                for error in &errors {
+                for error in errors.render(out.color()) {
                     out.note(error);
                 }
                 self.failed.extend(stale.iter().map(|(id, _)| id.clone()));

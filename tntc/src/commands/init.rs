@@ -6,7 +6,22 @@ use std::process::ExitCode;
 use tntc_spec::{is_kebab_case, suggest_kebab_case};
 
 use super::write_file;
+use crate::errors::{CliResult, usage};
 use crate::output::Printer;
+
+/// `tntc init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Workflow name, kebab-case (lowercase letters, digits, single dashes): "my-flow".
+    pub name: String,
+}
+
+impl InitArgs {
+    /// Creates `./<name>/` with the scaffold.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        init(out, &self.name)
+    }
+}
 
 /// Files of a new workflow: (path inside the directory, template). `{{name}}` is replaced.
 const FILES: &[(&str, &str)] = &[
@@ -29,21 +44,20 @@ const FILES: &[(&str, &str)] = &[
     (".gitignore", include_str!("../../templates/init/gitignore")),
 ];
 
-/// Creates `./<name>/` with the scaffold.
-pub fn run(out: &Printer, name: &str) -> anyhow::Result<ExitCode> {
+fn init(out: &Printer, name: &str) -> CliResult {
     if !is_kebab_case(name) {
-        anyhow::bail!(
+        return usage(format!(
             "invalid workflow name \"{name}\": names are kebab-case (lowercase letters and digits, \
              separated by single dashes, starting with a letter)\n  help: try `tntc init {}`",
             suggest_kebab_case(name)
-        );
+        ));
     }
     let dir = Path::new(name);
     if dir.exists() {
-        anyhow::bail!(
+        return usage(format!(
             "{} already exists; tntc init never overwrites\n  help: pick another name, or remove the directory first",
             dir.display()
-        );
+        ));
     }
     for (path, template) in FILES {
         write_file(&dir.join(path), &template.replace("{{name}}", name))?;

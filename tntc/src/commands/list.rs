@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 use tntc_cluster::WorkflowSummary;
 
-use super::cluster_target::{ClusterArgs, block_on};
+use super::cluster_target::{ClusterArgs, block_on, cli_error};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// `tntc list`.
@@ -21,7 +22,7 @@ pub struct ListArgs {
 
 impl ListArgs {
     /// Prints the table (or a JSON array, `[]` when there is none).
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         let namespace = if self.all_namespaces {
             None
         } else {
@@ -30,7 +31,8 @@ impl ListArgs {
         let workflows = block_on(async {
             let cluster = self.cluster.connect().await?;
             cluster.list(namespace.as_deref()).await
-        })??;
+        })?
+        .map_err(cli_error)?;
         if out.json() {
             out.json_value(&serde_json::to_value(&workflows)?);
         } else if workflows.is_empty() {

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 use tntc_cluster::LogOptions;
 
-use super::cluster_target::{ClusterArgs, block_on, namespace_of_name};
+use super::cluster_target::{ClusterArgs, block_on, cli_error, namespace_of_name};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// `tntc logs`.
@@ -29,7 +30,7 @@ pub struct LogsArgs {
 impl LogsArgs {
     /// Prints the lines, `[pod] line` when the workflow has several pods. With -o json, one
     /// JSON object `{pod, line}` per line (JSON Lines, so -f can stream).
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         let namespace = self
             .cluster
             .namespace(namespace_of_name(&self.name).as_ref())?
@@ -60,7 +61,8 @@ impl LogsArgs {
                     },
                 )
                 .await
-        })??;
+        })?
+        .map_err(cli_error)?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -1,4 +1,5 @@
-//! One module per subcommand, plus the workflow loading they share.
+//! One module per command, each owning its clap arguments and an `execute`, plus the
+//! workflow loading they share.
 
 pub mod bench;
 pub mod build;
@@ -25,7 +26,8 @@ use std::path::Path;
 use anyhow::Context as _;
 use tntc_spec::{Checked, LoadError, Loaded};
 
-use crate::output::Printer;
+use crate::errors::InvalidWorkflow;
+use crate::output::{Printer, count};
 
 /// Loads a workflow and, when it is invalid, prints its diagnostics (text mode) and returns
 /// `Ok(Err(loaded))` so the caller can decide what else to print.
@@ -54,26 +56,17 @@ pub fn load(out: &Printer, dir: &Path) -> anyhow::Result<Result<(Loaded, Checked
     }
 }
 
-/// The "N errors" line that ends a failed validation.
+/// The "N errors" line that ends a failed validation (exit 3).
 pub fn invalid(loaded: &Loaded) -> anyhow::Error {
     let errors = match &loaded.result {
         Err(d) => d.iter().filter(|d| d.is_error()).count(),
         Ok(_) => 0,
     };
-    let plural = if errors == 1 { "" } else { "s" };
-    anyhow::anyhow!(
-        "{} is invalid: {errors} error{plural}",
-        loaded.source.name().display()
-    )
-}
-
-/// Pluralizes `word` for `n`.
-pub fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    anyhow::Error::new(InvalidWorkflow(format!(
+        "{} is invalid: {}",
+        loaded.source.name().display(),
+        count(errors, "error")
+    )))
 }
 
 /// Writes a file, creating its parent directories.

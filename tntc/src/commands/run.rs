@@ -13,12 +13,11 @@ use serde_json::Value;
 use tntc_host::logs::StderrLogs;
 use tntc_host::result::ExecutionResult;
 
-use super::cluster_target::{ClusterArgs, parse_duration};
-use super::{count, invalid, load};
-use crate::cli::LocalArgs;
-use crate::local::{self, LocalOptions};
-use crate::output::Printer;
-use crate::pipeline;
+use super::{invalid, load};
+use crate::building::nodes_or_bail;
+use crate::errors::{CliResult, Usage, failed};
+use crate::local::{self, LocalArgs};
+use crate::output::{Printer, count};
 
 /// Examples under `tntc run --help`.
 pub const EXAMPLES: &str = "Examples:
@@ -46,19 +45,20 @@ pub struct RunArgs {
     pub cluster: bool,
 
     /// How long to wait for a deployed workflow's answer [default: 30s].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::cluster_target::parse_duration)]
     pub timeout: Option<std::time::Duration>,
 
     #[command(flatten)]
     pub local: LocalArgs,
 
     #[command(flatten)]
-    pub target_cluster: ClusterArgs,
+    pub target_cluster: super::cluster_target::ClusterArgs,
 }
 
 impl RunArgs {
-    /// Runs locally or on the cluster (see [`RunArgs::deployed`]).
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    /// Runs the workflow once with `--input` (JSON text, `@file`, or `-` for stdin), locally
+    /// or on the cluster (see [`RunArgs::deployed`]).
+    pub fn execute(self, out: &Printer) -> CliResult {
         let cluster_flags = [
             (self.target_cluster.namespace.is_some(), "-n/--namespace"),
             (self.target_cluster.context.is_some(), "--context"),
@@ -67,16 +67,16 @@ impl RunArgs {
         ];
         if !self.deployed() {
             if let Some((_, flag)) = cluster_flags.iter().find(|(given, _)| *given) {
-                anyhow::bail!(
+                return crate::errors::usage(format!(
                     "{flag} is for a deployed workflow, but {:?} is a local workflow directory\n  help: add --cluster to run the deployed workflow of that name",
                     self.target
-                );
+                ));
             }
             return run(
                 out,
                 Path::new(&self.target),
                 self.input.as_deref(),
-                &self.local.options(),
+                &self.local,
             );
         }
         for (given, flag) in [
@@ -84,17 +84,17 @@ impl RunArgs {
             (self.local.extra_ca.is_some(), "--extra-ca"),
         ] {
             if given {
-                anyhow::bail!(
+                return crate::errors::usage(format!(
                     "{flag} is for a local run; the deployed {:?} uses its Secret and the pod's CAs",
                     self.target
-                );
+                ));
             }
         }
         if !is_workflow_name(&self.target) {
-            anyhow::bail!(
+            return crate::errors::usage(format!(
                 "{:?} is not a workflow name (lowercase letters, digits and single dashes, like word-count)\n  help: --cluster runs a deployed workflow by its name; without it, TARGET may be a directory",
                 self.target
-            );
+            ));
         }
         let input = parse_input(self.input.as_deref())?;
         super::run_deployed::run(
@@ -124,21 +124,15 @@ fn is_workflow_name(text: &str) -> bool {
         && !text.contains("--")
 }
 
-/// Runs the workflow at `dir` once with `input` (JSON text, `@file`, or `-` for stdin).
-pub fn run(
-    out: &Printer,
-    dir: &Path,
-    input: Option<&str>,
-    options: &LocalOptions,
-) -> anyhow::Result<ExitCode> {
+fn run(out: &Printer, dir: &Path, input: Option<&str>, options: &LocalArgs) -> CliResult {
     let input = parse_input(input)?;
     let (loaded, checked) = match load(out, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let shared = local::shared(Some(&checked.workflow), options, Arc::new(StderrLogs))?;
-    let compiled = pipeline::compile(&loaded.dir, &checked, &shared.sandbox, out.color(), |_| {});
-    let nodes = pipeline::nodes_or_bail(out, "run", &checked, compiled)?;
+    let compiled = tntc_build::compile(&loaded.dir, &checked, &shared.sandbox, |_| {});
+    let nodes = nodes_or_bail(out, "run", &checked, compiled)?;
     let secrets = local::secrets(&loaded.dir, options)?;
     let deployment = Arc::new(local::deploy(&shared, checked, &nodes, secrets)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -157,7 +151,7 @@ pub fn run(
     Ok(if result.success {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        failed()
     })
 }
 
@@ -185,9 +179,9 @@ pub fn parse_input(input: Option<&str>) -> anyhow::Result<Value> {
         return Ok(Value::Object(Default::default()));
     }
     serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
+        anyhow::Error::new(Usage(format!(
             "the input from {from} is not valid JSON: {e}\n  help: pass JSON, e.g. --input '{{\"name\": \"x\"}}', or --input @input.json"
-        )
+        )))
     })
 }
 
@@ -241,7 +235,7 @@ fn print_result(
 }
 
 #[cfg(test)]
-mod tests {
+mod deployed_tests {
     use super::is_workflow_name;
 
     #[test]

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::cluster_target::{ClusterArgs, block_on, namespace_of_name};
+use super::cluster_target::{ClusterArgs, block_on, cli_error, namespace_of_name};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// `--timeout` when not given (the original's).
@@ -19,12 +20,13 @@ pub fn run(
     input: &Value,
     timeout: Duration,
     target: &ClusterArgs,
-) -> anyhow::Result<ExitCode> {
+) -> CliResult {
     let namespace = target.namespace(namespace_of_name(name).as_ref())?.value;
     let result = block_on(async {
         let cluster = target.connect().await?;
         cluster.invoke(&namespace, name, input, timeout).await
-    })??;
+    })?
+    .map_err(cli_error)?;
     let success = result.get("success").and_then(Value::as_bool) == Some(true);
     if out.json() {
         out.json_value(&result);
@@ -61,6 +63,6 @@ pub fn run(
     Ok(if success {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        crate::errors::failed()
     })
 }

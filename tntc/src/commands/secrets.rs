@@ -11,9 +11,79 @@ pub mod check;
 pub mod init;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tntc_spec::Checked;
+
+use crate::errors::CliResult;
+use crate::output::Printer;
+
+/// `tntc secrets`.
+#[derive(Debug, clap::Args)]
+pub struct SecretsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SecretsCommand,
+}
+
+/// `tntc secrets ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum SecretsCommand {
+    /// Report every secret the contract references: present, empty or missing, and from
+    /// which file. Never prints a value (only its length).
+    ///
+    /// A referenced secret is a dependency's `auth.secret: <service>.<key>`. Also lists the
+    /// services legacy `ctx.fetch("<service>", ...)` calls use (their token/api_key become
+    /// auth headers) and services no dependency references. Exits 1 when a referenced secret
+    /// is missing or empty, or a secrets file is broken (reported with file:line:column).
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Check this YAML file or directory instead of .secrets/ and .secrets.yaml, as
+        /// `tntc-host --secrets` would read it.
+        #[arg(long, value_name = "PATH")]
+        secrets: Option<PathBuf>,
+    },
+
+    /// Write .secrets.yaml with an empty value for every referenced secret, mode 0600, and
+    /// make sure .gitignore lists .secrets.yaml and .secrets/.
+    ///
+    /// Services already provided by .secrets/ are left out (an entry in .secrets.yaml would
+    /// replace the whole service). Refuses to touch an existing .secrets.yaml unless --force.
+    #[command(after_long_help = INIT_EXAMPLES)]
+    Init {
+        /// Workflow directory, or its workflow.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+
+        /// Rewrite an existing .secrets.yaml: every value it has is kept (also of services no
+        /// dependency references), missing keys are added empty; comments are not kept.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+impl SecretsArgs {
+    /// Runs `check` or `init`.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        match self.command {
+            SecretsCommand::Check { dir, secrets } => check::run(out, &dir, secrets),
+            SecretsCommand::Init { dir, force } => init::run(out, &dir, force),
+        }
+    }
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  tntc secrets check                          # the workflow in the current directory
+  tntc secrets check my-flow --secrets prod/  # what tntc-host --secrets prod/ would see
+  tntc secrets check -o json | jq '.references[] | select(.status != \"ok\")'";
+
+const INIT_EXAMPLES: &str = "Examples:
+  tntc secrets init my-flow          # then fill in my-flow/.secrets.yaml
+  tntc secrets init my-flow --force  # after adding a dependency: adds its key, keeps the rest";
 
 /// A secret the contract references.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use clap::Args;
 use serde_json::json;
 use tntc_cluster::WorkflowStatus;
 
-use super::cluster_target::{ClusterArgs, block_on, namespace_of_name};
+use super::cluster_target::{ClusterArgs, block_on, cli_error, namespace_of_name};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// Events shown without `--detail`.
@@ -30,14 +31,15 @@ pub struct StatusArgs {
 
 impl StatusArgs {
     /// Prints the status; exits 0 whether or not the workflow is ready (scripts read `ready`).
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         let namespace = self
             .cluster
             .namespace(namespace_of_name(&self.name).as_ref())?;
         let status = block_on(async {
             let cluster = self.cluster.connect().await?;
             cluster.status(&namespace.value, &self.name).await
-        })??;
+        })?
+        .map_err(cli_error)?;
         if out.json() {
             if self.detail {
                 out.json_value(&serde_json::to_value(&status)?);

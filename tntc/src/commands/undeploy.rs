@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use super::cluster_target::{ClusterArgs, block_on, namespace_of_name};
+use super::cluster_target::{ClusterArgs, block_on, cli_error, namespace_of_name};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// `tntc undeploy`.
@@ -25,17 +26,17 @@ pub struct UndeployArgs {
 
 impl UndeployArgs {
     /// Asks (on a terminal), deletes, and lists what went.
-    pub fn execute(self, out: &Printer) -> anyhow::Result<ExitCode> {
+    pub fn execute(self, out: &Printer) -> CliResult {
         let namespace = self
             .cluster
             .namespace(namespace_of_name(&self.name).as_ref())?
             .value;
         if !self.yes {
             if !std::io::stdin().is_terminal() {
-                anyhow::bail!(
+                return crate::errors::usage(format!(
                     "not deleting {:?} in namespace {namespace:?} without confirmation\n  help: pass --yes (stdin is not a terminal, so tntc cannot ask)",
                     self.name
-                );
+                ));
             }
             eprint!(
                 "Delete workflow {:?} and all its objects in namespace {namespace:?}? [y/N] ",
@@ -46,13 +47,14 @@ impl UndeployArgs {
             std::io::stdin().lock().read_line(&mut answer)?;
             if !matches!(answer.trim(), "y" | "Y" | "yes") {
                 out.note("Nothing deleted.");
-                return Ok(ExitCode::FAILURE);
+                return Ok(crate::errors::failed());
             }
         }
         let deleted = block_on(async {
             let cluster = self.cluster.connect().await?;
             cluster.undeploy(&namespace, &self.name).await
-        })??;
+        })?
+        .map_err(cli_error)?;
         if out.json() {
             out.json_value(&json!({
                 "name": self.name,

@@ -12,12 +12,27 @@ use serde_json::{Value, json};
 use tntc_compiler::{CompileError, Location, compile_workflow};
 use tntc_spec::{Checked, Diagnostic, Loaded, SourceFile, Span, diagnostic};
 
-use super::{count, invalid, load};
+use super::{invalid, load};
 use crate::drift::{self, Drift};
-use crate::output::Printer;
+use crate::errors::{CliResult, InvalidWorkflow, exit};
+use crate::output::{Printer, count};
 
-/// Validates the workflow at `dir`; exit 1 when invalid.
-pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
+/// `tntc validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+impl ValidateArgs {
+    /// Validates the workflow; exit 3 when invalid.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        validate(out, &self.dir)
+    }
+}
+
+fn validate(out: &Printer, dir: &Path) -> CliResult {
     let loaded = match load(out, dir) {
         Ok(loaded) => loaded,
         // Scripts get the documented shape even when there is no file to read.
@@ -29,9 +44,9 @@ pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
                 "warnings": [],
                 "stages": null,
             }));
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitCode::from(exit::IO));
         }
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     match loaded {
         Ok((loaded, checked)) => {
@@ -61,18 +76,19 @@ pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
                 return Ok(if errors == 0 {
                     ExitCode::SUCCESS
                 } else {
-                    ExitCode::FAILURE
+                    ExitCode::from(exit::INVALID_WORKFLOW)
                 });
             }
             for problem in &problems {
                 out.note(&problem.text);
             }
             if errors > 0 {
-                anyhow::bail!(
+                return Err(anyhow::Error::new(InvalidWorkflow(format!(
                     "{} is invalid: {} in its nodes' code",
                     loaded.source.name().display(),
                     count(errors, "error")
-                );
+                )))
+                .into());
             }
             let wf = &checked.workflow;
             out.line(format!(
@@ -100,9 +116,9 @@ pub fn run(out: &Printer, dir: &Path) -> anyhow::Result<ExitCode> {
                     "warnings": warnings.iter().map(|d| d.report(&loaded.source)).collect::<Vec<_>>(),
                     "stages": null,
                 }));
-                Ok(ExitCode::FAILURE)
+                Ok(ExitCode::from(exit::INVALID_WORKFLOW))
             } else {
-                Err(invalid(&loaded))
+                Err(invalid(&loaded).into())
             }
         }
     }

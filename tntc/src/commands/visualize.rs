@@ -1,21 +1,48 @@
 //! `tntc visualize [dir]`: the DAG as Mermaid, Graphviz DOT, or JSON.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::json;
 use tntc_spec::{Checked, Trigger, TriggerKind};
 
 use super::{invalid, load};
-use crate::cli::GraphFormat;
+use crate::errors::CliResult;
 use crate::output::Printer;
 
-/// Prints the diagram of the workflow at `dir`.
-pub fn run(out: &Printer, dir: &Path, format: GraphFormat) -> anyhow::Result<ExitCode> {
+/// `tntc visualize`.
+#[derive(Debug, clap::Args)]
+pub struct VisualizeArgs {
+    /// Workflow directory, or its workflow.yaml.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Diagram language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+/// Diagram languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `graph TD`.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+impl VisualizeArgs {
+    /// Prints the diagram of the workflow.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        visualize(out, &self.dir, self.format)
+    }
+}
+
+fn visualize(out: &Printer, dir: &Path, format: GraphFormat) -> CliResult {
     let (_, checked) = match load(out, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     if out.json() {
         out.json_value(&graph_json(&checked));

@@ -158,7 +158,7 @@ fn a_node_that_fails_is_reported_with_its_error_and_fails_the_command() {
 fn zero_runs_is_refused() {
     let dir = copy_example("word-count");
     let out = tntc_cached(dir.path(), &["bench", "word-count", "--runs", "0"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("--runs must be at least 1"),
         "{}",

@@ -102,7 +102,7 @@ fn forbidden_imports_and_deno_use_are_positioned_errors() {
         "import { readFile } from \"node:fs\";\nimport x from \"https://deno.land/x/mod.ts\";\n\nexport default async function run() {\n  return Deno.env.get(\"HOME\");\n}\n",
     );
     let out = tntc_cached(dir.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     insta::assert_snapshot!(stderr(&out));
     assert!(!dir.path().join("dist").exists(), "no bundle on failure");
 }
@@ -112,7 +112,7 @@ fn a_typescript_syntax_error_is_positioned() {
     let dir =
         workflow_with("export default async function run(ctx, input) {\n  return { a: 1 ;\n}\n");
     let out = tntc_cached(dir.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert!(err.contains("--> nodes/bad.ts:2:"), "{err}");
     assert!(

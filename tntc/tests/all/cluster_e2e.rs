@@ -331,7 +331,7 @@ async fn a_changed_node_rolls_and_a_removed_cron_trigger_is_pruned() {
 }
 
 #[tokio::test]
-async fn cluster_errors_exit_1_with_what_to_do() {
+async fn cluster_errors_exit_with_the_status_of_their_cause_and_what_to_do() {
     let Some(server) = ApiServer::shared() else {
         return;
     };
@@ -339,7 +339,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     let cwd = tmp.path();
 
     let out = tntc(server, cwd, &["status", "not-deployed", "-n", "default"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("workflow \"not-deployed\" is not deployed in namespace \"default\""),
         "{}",
@@ -347,7 +347,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     );
 
     let out = tntc(server, cwd, &["list", "--context", "tntc-test-restricted"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("refused to list deployments.apps"),
         "{}",
@@ -360,7 +360,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     );
 
     let out = tntc(server, cwd, &["list", "--context", "nope"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no context \"nope\""),
         "{}",
@@ -368,7 +368,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     );
 
     let out = tntc(server, cwd, &["undeploy", "word-count", "-n", "default"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
 
     // No kubeconfig at all (and not in a pod).
@@ -380,7 +380,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
         .env_remove("KUBERNETES_SERVICE_HOST")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(stderr(&out).contains("no kubeconfig"), "{}", stderr(&out));
 
     // An API server that is not there.
@@ -388,7 +388,7 @@ async fn cluster_errors_exit_1_with_what_to_do() {
     std::fs::write(&gone, server.kubeconfig_text(Some("https://127.0.0.1:9"))).unwrap();
     let gone = gone.to_string_lossy().into_owned();
     let out = tntc(server, cwd, &["list", "--kubeconfig", &gone]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("cannot reach the Kubernetes API server at https://127.0.0.1:9"),
         "{}",

@@ -187,13 +187,13 @@ fn a_malformed_config_file_is_a_positioned_error_and_nothing_is_written() {
     )
     .expect("write");
     let out = s.run(&["configure", "--project", "-r", "other.io"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     insta::assert_snapshot!(stderr(&out));
     assert!(read(&s.project_file()).starts_with("registry: ghcr.io/acme\n"));
 
     fs::write(s.project_file(), "namespace: Team_A\n").expect("write");
     let out = s.run(&["configure", "-o", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     let v = json(&out);
     assert_eq!(v["errors"][0]["line"], 1);
     assert_eq!(v["errors"][0]["column"], 12);
@@ -204,13 +204,13 @@ fn a_malformed_config_file_is_a_positioned_error_and_nothing_is_written() {
 fn invalid_values_are_refused_before_anything_is_written() {
     let s = Sandbox::new();
     let out = s.run(&["configure", "-n", "Team_A"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("-n/--namespace \"Team_A\" is not a Kubernetes namespace"),
         "{}",
         stderr(&out)
     );
     let out = s.run(&["configure", "-r", "https://ghcr.io/acme"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(!s.user_file().exists());
 }

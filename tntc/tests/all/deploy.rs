@@ -253,7 +253,7 @@ fn namespace_comes_from_the_flag_then_the_workflow_then_config_then_default() {
     assert_eq!(namespace(&[]), "from-workflow");
     assert_eq!(namespace(&["-n", "from-flag"]), "from-flag");
     let bad = s.deploy(&["--dry-run", "-n", "Not_A_Namespace"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2), "a bad flag is a usage error");
     assert!(
         stderr(&bad).contains("is not a Kubernetes namespace"),
         "{}",
@@ -289,7 +289,11 @@ fn image_comes_from_the_flag_then_base_image_files_then_the_registry_then_the_de
     );
     write(&s.dir(), "two words\n");
     let bad = s.deploy(&["--dry-run"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        bad.status.code(),
+        Some(4),
+        "a bad file is the environment's"
+    );
     assert!(
         stderr(&bad).contains("should hold one image reference"),
         "{}",
@@ -369,7 +373,7 @@ fn a_missing_or_stale_bundle_is_built_first_and_a_fresh_one_is_reused() {
 fn yaml_without_dry_run_is_refused_before_anything_is_built_and_elsewhere_means_nothing() {
     let s = Scratch::of("word-count");
     let out = s.deploy(&["-o", "yaml"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("add --dry-run"), "{}", stderr(&out));
     assert!(!s.dir().join("dist").exists(), "nothing was built");
     let yaml = tntc_home(

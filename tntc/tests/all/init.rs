@@ -45,7 +45,7 @@ fn init_refuses_to_overwrite_an_existing_directory() {
     let dir = initialised("taken");
     std::fs::write(dir.path().join("taken/workflow.yaml"), "mine").expect("write");
     let again = tntc(dir.path(), &["init", "taken"]);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&again));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("taken/workflow.yaml")).expect("read"),
@@ -57,7 +57,7 @@ fn init_refuses_to_overwrite_an_existing_directory() {
 fn init_rejects_names_that_are_not_kebab_case() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = tntc(dir.path(), &["init", "My_Flow"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&out));
     assert!(!dir.path().join("My_Flow").exists());
 }

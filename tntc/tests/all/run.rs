@@ -94,7 +94,7 @@ fn a_failing_node_exits_1_with_its_typescript_stack() {
 #[test]
 fn invalid_input_json_is_a_clear_error() {
     let out = tntc_cached(&examples(), &["run", "word-count", "--input", "{oops"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("the input from --input is not valid JSON"),
         "{}",

@@ -50,7 +50,7 @@ fn init_refuses_to_overwrite_an_existing_file_without_force() {
         "github:\n  token: ghp_s3cr3t_t0ken\n",
     );
     let out = tntc(dir.path(), &["secrets", "init", "vault"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(stderr(&out).replace(&dir.path().display().to_string(), "[TMP]"));
     assert_eq!(
         read(dir.path(), ".secrets.yaml"),
@@ -117,7 +117,7 @@ fn force_refuses_a_file_it_cannot_read_rather_than_losing_it() {
     let dir = vault();
     put(dir.path(), ".secrets.yaml", "github: [\n");
     let out = tntc(dir.path(), &["secrets", "init", "vault", "--force"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert!(
         stderr(&out).contains("cannot keep the values of"),
         "{}",

@@ -154,7 +154,7 @@ fn one_node_is_selected_by_its_path_below_the_workflow() {
     assert!(!text.contains("tokenize"), "{text}");
 
     let unknown = tntc(&examples(), &["test", "word-count/repotr"]);
-    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(
         stderr(&unknown),
         "error: word-count has no node \"repotr\"\n  help: its nodes are tokenize, count, report\n"

@@ -5,11 +5,11 @@ use super::{initialised, json, stderr, stdout, tntc, write};
 const BROKEN: &str = "name: Broken Flow\nversion: \"1.0\"\ntriggers:\n  - type: cron\n    schedule: \"every day\"\nnodes:\n  hello:\n    path: ./nodes/nope.ts\nedges:\n  - {from: hello, to: helo}\nconfig:\n  timeout: soon\n";
 
 #[test]
-fn invalid_workflow_exits_1_with_every_error_rendered() {
+fn invalid_workflow_exits_3_with_every_error_rendered() {
     let dir = initialised("demo");
     std::fs::write(dir.path().join("demo/workflow.yaml"), BROKEN).expect("write");
     let out = tntc(dir.path(), &["validate", "demo"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert_eq!(stdout(&out), "");
     insta::assert_snapshot!(stderr(&out));
 }
@@ -19,7 +19,7 @@ fn json_output_has_positions_and_paths_of_every_error() {
     let dir = initialised("demo");
     std::fs::write(dir.path().join("demo/workflow.yaml"), BROKEN).expect("write");
     let out = tntc(dir.path(), &["validate", "demo", "-o", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let value = json(&out);
     assert_eq!(value["valid"], false);
     assert_eq!(value["stages"], serde_json::Value::Null);
@@ -70,10 +70,10 @@ fn json_output_of_a_valid_workflow_has_its_stages() {
 fn missing_workflow_is_a_clear_error_in_both_formats() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = tntc(dir.path(), &["validate", "nowhere"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     insta::assert_snapshot!(stderr(&out));
     let out = tntc(dir.path(), &["validate", "nowhere", "-o", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4));
     assert_eq!(json(&out)["valid"], false);
 }
 
@@ -129,7 +129,7 @@ fn a_literal_dependency_the_contract_does_not_declare_is_reported_at_its_typescr
         "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context) {\n  const api = ctx.dependency(\"api\");\n  const gh = ctx.dependency(\"github\");\n  return { api: api.host, gh: gh.host };\n}\n",
     );
     let out = tntc(dir.path(), &["validate", "demo"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert_eq!(stdout(&out), "");
     insta::assert_snapshot!(stderr(&out));
 
@@ -162,7 +162,7 @@ fn typescript_compile_errors_are_validation_errors() {
         "import fs from \"node:fs\";\nexport default async function run() {\n  return fs.readFileSync(\"x\");\n}\n",
     );
     let out = tntc(dir.path(), &["validate", "demo"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let text = stderr(&out);
     assert!(text.contains(" --> nodes/hello.ts:1:16\n"), "{text}");
     assert!(
@@ -179,5 +179,19 @@ fn typescript_compile_errors_are_validation_errors() {
             &serde_json::json!(16),
             &serde_json::json!("nodes/hello.ts")
         )
+    );
+}
+
+#[test]
+fn a_flag_the_command_does_not_take_is_a_usage_error_not_ignored() {
+    // -n and -r were global flags that only `configure` read: `validate -n x` ran and
+    // silently ignored the namespace.
+    let dir = initialised("demo");
+    let out = tntc(dir.path(), &["validate", "demo", "-n", "team-a"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unexpected argument '-n'"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -64,7 +64,7 @@ fn visualize_refuses_an_invalid_workflow() {
     )
     .expect("write");
     let out = tntc(dir.path(), &["visualize"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
         stderr(&out).contains("edges form a cycle: left -> source -> left"),
         "{}",

@@ -176,6 +176,12 @@ fn the_secret_object_is_named_after_the_workflow_and_printed_redacted() {
         printed.contains("github: \"<redacted: 16 bytes>\""),
         "{printed}"
     );
+    assert!(printed.contains("tentacular.dev/redacted: "), "{printed}");
+    let applied = secret.to_json();
+    assert!(
+        applied["metadata"].get("annotations").is_none(),
+        "only the printed copy is marked"
+    );
     let debug = format!("{:?}", local_secrets_debug());
     assert!(!debug.contains("top-secret"), "{debug}");
 }

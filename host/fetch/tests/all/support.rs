@@ -47,6 +47,8 @@ pub struct Reply {
     pub delay: Duration,
     /// Send the body chunked (no Content-Length).
     pub chunked: bool,
+    /// Answer only once the server has received this many requests (0: at once).
+    pub held_until_seen: usize,
 }
 
 impl Reply {
@@ -58,6 +60,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             delay: Duration::ZERO,
             chunked: false,
+            held_until_seen: 0,
         }
     }
 
@@ -73,6 +76,13 @@ impl Reply {
 
     pub fn delayed(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    /// Held until the server has received `requests` requests: clients that all get an
+    /// answer were all waiting at once, whatever the machine's speed.
+    pub fn once_seen(mut self, requests: usize) -> Reply {
+        self.held_until_seen = requests;
         self
     }
 }
@@ -213,6 +223,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     };
     let reply = handler(&request);
     seen.lock().expect("lock").push(request);
+    while seen.lock().expect("lock").len() < reply.held_until_seen {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     tokio::time::sleep(reply.delay).await;
     let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reply.reason);
     for (n, v) in &reply.headers {

@@ -37,10 +37,12 @@ use tntc_sandbox::{LogLevel, NodeModule, RunLimits, Sandbox, SandboxConfig, defa
 use tntc_spec::{Checked, Workflow};
 
 use super::{invalid, load};
-use crate::local::{self, LocalOptions};
+use crate::building::nodes_or_bail;
+use crate::errors::{CliError, CliResult, failed, usage};
+use crate::local::{self, LocalArgs};
 use crate::output::Printer;
-use crate::pipeline::{self, CompiledNode};
 use measure::{LimitMode, NodeCase};
+use tntc_build::CompiledNode;
 
 /// `tntc bench` options.
 #[derive(Debug, clap::Args)]
@@ -66,14 +68,20 @@ pub struct BenchArgs {
 /// Warm starts measured from the cache.
 const WARM_STARTS: usize = 5;
 
-/// Runs the benchmark of the workflow at `args.dir`.
-pub fn run(out: &Printer, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+impl BenchArgs {
+    /// Runs the benchmark of the workflow.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        run(out, &self)
+    }
+}
+
+fn run(out: &Printer, args: &BenchArgs) -> CliResult {
     if args.runs == 0 {
-        anyhow::bail!("--runs must be at least 1");
+        return usage("--runs must be at least 1");
     }
     let (loaded, checked) = match load(out, &args.dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let workflow = &checked.workflow;
     let (memory, fuel) = sandbox_needs(workflow);
@@ -88,7 +96,7 @@ pub fn run(out: &Printer, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let (start, sandbox) = measure::runtime_start(&base, scratch.path(), WARM_STARTS)?;
 
     let nodes = compile(out, &loaded.dir, &checked, &sandbox)?;
-    let secrets = local::secrets(&loaded.dir, &LocalOptions::default())?;
+    let secrets = local::secrets(&loaded.dir, &LocalArgs::default())?;
     let cases = nodes
         .iter()
         .map(|node| case(&loaded.dir, workflow, node, &secrets))
@@ -143,7 +151,7 @@ pub fn run(out: &Printer, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(if report.complete() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        failed()
     })
 }
 
@@ -152,9 +160,9 @@ fn compile(
     dir: &Path,
     checked: &Checked,
     sandbox: &Sandbox,
-) -> anyhow::Result<Vec<CompiledNode>> {
-    let compiled = pipeline::compile(dir, checked, sandbox, out.color(), |_| {});
-    pipeline::nodes_or_bail(out, "benchmark", checked, compiled)
+) -> Result<Vec<CompiledNode>, CliError> {
+    let compiled = tntc_build::compile(dir, checked, sandbox, |_| {});
+    nodes_or_bail(out, "benchmark", checked, compiled)
 }
 
 fn load_node(sandbox: &Sandbox, node: &CompiledNode) -> anyhow::Result<NodeModule> {

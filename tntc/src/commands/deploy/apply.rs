@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use tntc_cluster::{Action, ApplyOptions, ApplyReport, ClusterError, Object, ObjectSet};
 use tntc_manifests::Manifests;
 
-use crate::commands::cluster_target::{ClusterArgs, block_on, parse_duration};
+use crate::commands::cluster_target::{ClusterArgs, block_on, cli_error, parse_duration};
+use crate::errors::CliResult;
 use crate::output::Printer;
 
 /// How long `--wait` waits when `--timeout` is not given.
@@ -69,7 +70,7 @@ pub fn object_set(manifests: &Manifests) -> ObjectSet {
 }
 
 /// Applies `manifests` (with real Secret values: never printed) and waits when asked.
-pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> CliResult {
     let set = object_set(manifests);
     let started = Instant::now();
     let started_at = humantime_rfc3339(SystemTime::now());
@@ -189,9 +190,9 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> anyhow::
                     value["rollout"] = serde_json::to_value(failure.as_ref())?;
                 }
                 out.json_value(&value);
-                Ok(ExitCode::FAILURE)
+                Ok(ExitCode::from(cli_error(err).exit_code()))
             } else {
-                Err(err.into())
+                Err(cli_error(err))
             }
         }
     }

@@ -2,8 +2,8 @@
 //!
 //! Resolves where the workflow goes (namespace, image, runtime class), builds the bundle
 //! when `dist/` is missing or stale, reads the local secrets, and renders the objects with
-//! `tntc-manifests`; then either prints them (`--dry-run`, values of the Secret redacted) or
-//! applies them with `tntc-cluster` ([`apply`]).
+//! `tntc-manifests`; then prints them (`--dry-run`) or applies them with `tntc-cluster`
+//! ([`apply`]).
 
 mod apply;
 mod stale;
@@ -16,8 +16,8 @@ use clap::Args;
 use tntc_manifests::{Manifests, Target};
 
 use super::{invalid, load};
-use crate::cli::OutputFormat;
-use crate::output::Printer;
+use crate::errors::{CliResult, Usage, usage};
+use crate::output::{OutputFormat, Printer};
 use crate::settings::{self, ConfigError, Files, Locations, Origin, Overrides, WorkflowNamespace};
 
 /// The image when nothing names one: the host image `tntc image build` tags by default.
@@ -57,8 +57,20 @@ pub struct DeployArgs {
     #[arg(long, value_name = "POLICY", value_parser = ["Always", "IfNotPresent", "Never"])]
     pub image_pull_policy: Option<String>,
 
+    /// Registry of the default image, `<REGISTRY>/tntc-host:<version>` [default: the
+    /// config files' registry].
+    #[arg(short = 'r', long, value_name = "REGISTRY")]
+    pub registry: Option<String>,
+
     #[command(flatten)]
     pub apply: apply::ApplyArgs,
+}
+
+impl DeployArgs {
+    /// Runs `tntc deploy`.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        run(out, &self)
+    }
 }
 
 /// Help shown after the options.
@@ -83,24 +95,22 @@ struct Chosen {
     origin: String,
 }
 
-/// Runs `tntc deploy`. `registry` is the `-r` flag.
-pub fn run(out: &Printer, args: &DeployArgs, registry: Option<&str>) -> anyhow::Result<ExitCode> {
-    let namespace = args.apply.cluster.namespace.as_deref();
+fn run(out: &Printer, args: &DeployArgs) -> CliResult {
     if !args.dry_run && out.format() == OutputFormat::Yaml {
-        anyhow::bail!(
-            "-o yaml prints the objects without applying them: add --dry-run (or use -o json, which prints what was applied)"
+        return usage(
+            "-o yaml prints the objects without applying them: add --dry-run (or use -o json, which prints what was applied)",
         );
     }
     let (loaded, checked) = match load(out, &args.dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let wf = &checked.workflow;
 
     let files = read_config(out)?;
     let overrides = Overrides {
-        namespace: namespace.map(str::to_owned),
-        registry: registry.map(str::to_owned),
+        namespace: args.apply.cluster.namespace.clone(),
+        registry: args.registry.clone(),
         runtime_class: args.runtime_class.clone(),
     };
     let workflow_ns = wf.deployment.namespace.clone().map(|ns| WorkflowNamespace {
@@ -109,15 +119,11 @@ pub fn run(out: &Printer, args: &DeployArgs, registry: Option<&str>) -> anyhow::
     });
     let effective = settings::resolve(&overrides, workflow_ns.as_ref(), &files);
     let namespace = chosen(&effective.namespace);
-    settings::Key::Namespace
-        .check(&namespace.value)
-        .map_err(|why| anyhow::anyhow!("namespace {why} (from {})", namespace.origin))?;
+    check(settings::Key::Namespace, &namespace)?;
     let runtime_class = chosen(&effective.runtime_class);
     let runtime = (runtime_class.value != NO_RUNTIME_CLASS).then(|| runtime_class.value.clone());
-    if let Some(class) = &runtime {
-        settings::Key::RuntimeClass.check(class).map_err(|why| {
-            anyhow::anyhow!("runtime class {why} (from {})", runtime_class.origin)
-        })?;
+    if runtime.is_some() {
+        check(settings::Key::RuntimeClass, &runtime_class)?;
     } else {
         out.note(
             "warning: --runtime-class none: the pods run without gVisor, with the node's default container runtime\n  = help: the WebAssembly sandbox still isolates every node; gVisor adds a second wall around the host",
@@ -132,7 +138,7 @@ pub fn run(out: &Printer, args: &DeployArgs, registry: Option<&str>) -> anyhow::
     let bundle_dir = loaded.dir.join("dist");
     if let Some(reason) = stale::reason(&loaded, &bundle_dir) {
         out.note(format!("building {} ({reason})", bundle_dir.display()));
-        super::build::build(out, &loaded, &checked, &bundle_dir)?;
+        super::build::write_bundle(out, &loaded, &checked, &bundle_dir)?;
     }
 
     let secrets = tntc_manifests::local_secrets(&loaded.dir)?;
@@ -164,6 +170,19 @@ pub fn run(out: &Printer, args: &DeployArgs, registry: Option<&str>) -> anyhow::
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An error when `chosen` is no valid `key`: a usage error when it came from a flag.
+fn check(key: settings::Key, chosen: &Chosen) -> Result<(), crate::errors::CliError> {
+    let Err(why) = key.check(&chosen.value) else {
+        return Ok(());
+    };
+    let message = format!("{} {why} (from {})", key.name(), chosen.origin);
+    Err(if chosen.origin == "flag" {
+        anyhow::Error::new(Usage(message)).into()
+    } else {
+        anyhow::anyhow!(message).into()
+    })
 }
 
 fn chosen(resolved: &settings::Resolved) -> Chosen {

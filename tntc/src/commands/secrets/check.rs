@@ -16,14 +16,15 @@ use tntc_host::secrets::{SecretLayer, SecretSources, SecretsError};
 
 use super::{Needs, Reference};
 use crate::commands::{invalid, load};
-use crate::output::Printer;
+use crate::errors::{CliResult, Failed, failed};
+use crate::output::{Printer, count};
 
 /// Runs the check; exit 1 when a referenced secret is missing or empty, or a secrets file
 /// cannot be read.
-pub fn run(out: &Printer, dir: &Path, explicit: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub fn run(out: &Printer, dir: &Path, explicit: Option<PathBuf>) -> CliResult {
     let (loaded, checked) = match load(out, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let sources = SecretSources {
         explicit,
@@ -50,7 +51,7 @@ pub fn run(out: &Printer, dir: &Path, explicit: Option<PathBuf>) -> anyhow::Resu
         return Ok(ExitCode::SUCCESS);
     }
     if out.json() {
-        return Ok(ExitCode::FAILURE);
+        return Ok(failed());
     }
     let local = loaded.dir.join(".secrets.yaml");
     let help = if sources.explicit.is_some() {
@@ -64,13 +65,14 @@ pub fn run(out: &Printer, dir: &Path, explicit: Option<PathBuf>) -> anyhow::Resu
             local.display()
         )
     };
-    anyhow::bail!(
+    Err(anyhow::Error::new(Failed(format!(
         "{} of {} {} missing or empty: {}\n  help: {help}",
         failing.len(),
-        crate::commands::count(report.rows.len(), "referenced secret"),
+        count(report.rows.len(), "referenced secret"),
         if failing.len() == 1 { "is" } else { "are" },
         failing.join(", "),
-    )
+    )))
+    .into())
 }
 
 /// A service as the cascade resolves it: its keys and the file they come from.
@@ -305,7 +307,7 @@ fn lookalikes(layers: &[SecretLayer]) -> Vec<Lookalike> {
 }
 
 /// A secrets file that cannot be read: its position, never its content.
-fn load_failure(out: &Printer, err: SecretsError) -> anyhow::Result<ExitCode> {
+fn load_failure(out: &Printer, err: SecretsError) -> CliResult {
     if out.json() {
         let position = match &err {
             SecretsError::Yaml {
@@ -319,8 +321,11 @@ fn load_failure(out: &Printer, err: SecretsError) -> anyhow::Result<ExitCode> {
             _ => Value::Null,
         };
         out.json_value(&json!({"ok": false, "error": err.to_string(), "position": position}));
-        return Ok(ExitCode::FAILURE);
+        return Ok(failed());
     }
     Err(anyhow::Error::new(err)
-        .context("the secrets cannot be loaded (tntc-host would refuse to start)"))
+        .context(Failed(
+            "the secrets cannot be loaded (tntc-host would refuse to start)".into(),
+        ))
+        .into())
 }

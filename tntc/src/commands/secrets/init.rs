@@ -18,8 +18,9 @@ use serde_json::{Value, json};
 use tntc_host::secrets::{Secrets, load_path};
 
 use super::Needs;
-use crate::commands::{count, invalid, load};
-use crate::output::Printer;
+use crate::commands::{invalid, load};
+use crate::errors::{CliResult, Usage};
+use crate::output::{Printer, count};
 use crate::yaml_text;
 
 /// `.gitignore` lines this command makes sure of, each with the spellings that count.
@@ -162,19 +163,20 @@ impl Plan {
 }
 
 /// Writes `<dir>/.secrets.yaml` and updates `<dir>/.gitignore`.
-pub fn run(out: &Printer, dir: &Path, force: bool) -> anyhow::Result<ExitCode> {
+pub fn run(out: &Printer, dir: &Path, force: bool) -> CliResult {
     let (loaded, checked) = match load(out, dir)? {
         Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
+        Err(loaded) => return Err(invalid(&loaded).into()),
     };
     let target = loaded.dir.join(".secrets.yaml");
     let exists = fs::symlink_metadata(&target).is_ok();
     if exists && !force {
-        anyhow::bail!(
+        return Err(anyhow::Error::new(Usage(format!(
             "{} already exists; tntc secrets init does not overwrite it\n  help: `tntc secrets check {}` shows what is missing; --force rewrites it, keeping every value it has (comments are lost)",
             target.display(),
             loaded.dir.display()
-        );
+        )))
+        .into());
     }
     let existing = if exists {
         load_path(&target).with_context(|| {

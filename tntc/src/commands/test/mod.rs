@@ -7,8 +7,9 @@
 //! `--pipeline` runs the whole DAG through the host's executor instead ([`pipeline_run`]).
 //!
 //! Exit codes: 0 when nothing failed, including when there was nothing to test (a workflow
-//! without fixtures is not broken; the output says so); 1 when a fixture failed, a node used
-//! a dependency it would not get at run time, or the workflow or a node does not compile.
+//! without fixtures is not broken; the output says so); 1 when a fixture failed or a node
+//! used a dependency it would not get at run time; 3 when the workflow or a tested node
+//! does not compile.
 
 mod diff;
 mod fixtures;
@@ -24,15 +25,16 @@ use std::time::{Duration, Instant};
 
 use tntc_host::deployment::sandbox_needs;
 use tntc_host::executor::NodeError;
-use tntc_spec::{WORKFLOW_FILE, Workflow};
+use tntc_spec::{Checked, WORKFLOW_FILE, Workflow};
 
 use self::fixtures::{Discovered, FixtureFile};
 use self::report::{Outcome, Report, Skipped, TestResult, Writer};
 use self::runner::{Harness, Trace};
-use super::{count, invalid, load};
+use super::{invalid, load};
+use crate::building::{nodes_or_bail, tool_sandbox};
 use crate::drift::{self, Drift};
-use crate::output::Printer;
-use crate::pipeline;
+use crate::errors::{CliError, CliResult, failed, usage};
+use crate::output::{Printer, count};
 
 /// The part of `tntc test --help` that teaches the fixture format.
 pub const HELP: &str = "\
@@ -65,63 +67,110 @@ Examples:
   tntc test examples/word-count/report   only the fixtures of node \"report\"
   tntc test --pipeline -o json           the whole DAG, results as JSON
 
-Exit status: 0 when nothing failed (also when there are no fixtures), 1 otherwise.";
+Exit status: 0 when nothing failed (also when there are no fixtures), 1 when a fixture
+failed or drifted, 3 when the workflow or a tested node does not compile.";
 
-/// Runs the fixtures of the workflow (or node) `target`.
-pub fn run(
-    out: &Printer,
-    target: &Path,
-    pipeline: bool,
-    verbose: bool,
-) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let (dir, only) = split_target(target);
-    let (loaded, checked) = match load(out, &dir)? {
-        Ok(ok) => ok,
-        Err(loaded) => return Err(invalid(&loaded)),
-    };
-    let wf = &checked.workflow;
-    if let Some(node) = &only {
-        if pipeline {
-            anyhow::bail!(
-                "--pipeline runs the whole workflow, not one node\n  help: run `tntc test --pipeline {}`",
-                dir.display()
-            );
+/// `tntc test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Workflow directory (or its workflow.yaml), optionally followed by /<NODE> to test
+    /// one node.
+    #[arg(default_value = ".", value_name = "DIR[/NODE]")]
+    pub target: PathBuf,
+
+    /// Run the whole DAG once: the root's fixture input in, each leaf's fixture
+    /// "expected" out.
+    #[arg(long)]
+    pub pipeline: bool,
+
+    /// Show the logs of passing fixtures too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl TestArgs {
+    /// Runs the fixtures of the workflow (or node), or with `--pipeline` the whole DAG.
+    pub fn execute(self, out: &Printer) -> CliResult {
+        let started = Instant::now();
+        let (dir, only) = split_target(&self.target);
+        let (loaded, checked) = match load(out, &dir)? {
+            Ok(ok) => ok,
+            Err(loaded) => return Err(invalid(&loaded).into()),
+        };
+        if let Some(node) = &only {
+            if self.pipeline {
+                return usage(format!(
+                    "--pipeline runs the whole workflow, not one node\n  help: run `tntc test --pipeline {}`",
+                    dir.display()
+                ));
+            }
+            if !checked.dag.order.contains(node) {
+                return usage(format!(
+                    "{} has no node \"{node}\"\n  help: its nodes are {}",
+                    checked.workflow.name,
+                    checked.dag.order.join(", ")
+                ));
+            }
         }
-        if !checked.dag.order.contains(node) {
-            anyhow::bail!(
-                "{} has no node \"{node}\"\n  help: its nodes are {}",
-                wf.name,
-                checked.dag.order.join(", ")
-            );
-        }
-    }
-    let order: Vec<&str> = checked.dag.order.iter().map(String::as_str).collect();
-    let found = fixtures::discover(&loaded.dir, &order)?;
-    let selected: Vec<&str> = order
-        .iter()
-        .copied()
-        .filter(|n| only.as_deref().is_none_or(|o| o == *n))
-        .collect();
-    let mut report = Report {
-        workflow: wf.name.clone(),
-        orphans: if only.is_none() {
-            found.orphans.clone()
+        let order: Vec<&str> = checked.dag.order.iter().map(String::as_str).collect();
+        let found = fixtures::discover(&loaded.dir, &order)?;
+        let mut report = Report {
+            workflow: checked.workflow.name.clone(),
+            orphans: if only.is_none() {
+                found.orphans.clone()
+            } else {
+                Vec::new()
+            },
+            ..Report::default()
+        };
+        let session = Session {
+            out,
+            dir: &loaded.dir,
+            checked: &checked,
+            found: &found,
+            verbose: self.verbose,
+        };
+        if self.pipeline {
+            session.pipeline(&mut report)?;
         } else {
-            Vec::new()
-        },
-        ..Report::default()
-    };
-    let tested: Vec<&str> = if pipeline {
-        selected.clone()
-    } else {
-        selected
+            session.fixtures(only.as_deref(), &mut report)?;
+        }
+        report.duration = started.elapsed();
+        // The summary aligns nothing: no name width needed.
+        Writer::new(out, self.verbose, 0).finish(&report);
+        let (_, failed_count) = report.counts();
+        Ok(if failed_count == 0 {
+            ExitCode::SUCCESS
+        } else {
+            failed()
+        })
+    }
+}
+
+/// What both kinds of test run share: the workflow, its fixtures, where to print.
+struct Session<'a> {
+    out: &'a Printer,
+    dir: &'a Path,
+    checked: &'a Checked,
+    found: &'a Discovered,
+    verbose: bool,
+}
+
+impl Session<'_> {
+    /// Every fixture of every node (or of `only`), each in a fresh sandbox.
+    fn fixtures(&self, only: Option<&str>, report: &mut Report) -> Result<(), CliError> {
+        let wf = &self.checked.workflow;
+        let order: Vec<&str> = self.checked.dag.order.iter().map(String::as_str).collect();
+        let selected: Vec<&str> = order
             .iter()
             .copied()
-            .filter(|n| !found.of(n).is_empty())
-            .collect()
-    };
-    if !pipeline {
+            .filter(|n| only.is_none_or(|o| o == *n))
+            .collect();
+        let tested: Vec<&str> = selected
+            .iter()
+            .copied()
+            .filter(|n| !self.found.of(n).is_empty())
+            .collect();
         report.skipped = selected
             .iter()
             .filter(|n| !tested.contains(n))
@@ -130,71 +179,30 @@ pub fn run(
                 reason: format!("no {}/{n}.json", fixtures::FIXTURES_DIR),
             })
             .collect();
-    }
-    let width = if pipeline {
-        tested.iter().map(|n| n.chars().count()).max().unwrap_or(0)
-    } else {
-        tested
+        let width = tested
             .iter()
-            .map(|n| name_width(n, &found))
+            .map(|n| name_width(n, self.found))
             .max()
-            .unwrap_or(0)
-    };
-    let writer = Writer::new(out, verbose, width);
-    if tested.is_empty() {
-        let (what, file) = match &only {
-            Some(node) => (
-                format!("node \"{node}\" has no fixture"),
-                format!("{node}.json"),
-            ),
-            None => (
-                format!(
-                    "no fixtures in {}",
-                    loaded.dir.join(fixtures::FIXTURES_DIR).display()
-                ),
-                "<node>.json".to_string(),
-            ),
-        };
-        out.note(format!(
-            "note: {what}: nothing to test\n  = help: add {}/{file} with {{\"input\": ..., \"expected\": ...}} (see `tntc test --help`)",
-            fixtures::FIXTURES_DIR
-        ));
-        report.duration = started.elapsed();
-        writer.finish(&report);
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    let (memory, fuel) = sandbox_needs(wf);
-    let sandbox = pipeline::sandbox(memory, fuel)?;
-    let compiled = pipeline::compile_only(
-        &loaded.dir,
-        &checked,
-        |n| tested.contains(&n),
-        &sandbox,
-        out.color(),
-        |_| (),
-    );
-    let compiled = pipeline::nodes_or_bail(out, "test", &checked, compiled)?;
-    let harness = Arc::new(Harness::new(&sandbox, wf, &compiled)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_time()
-        .build()?;
-    if pipeline {
-        runtime.block_on(pipeline_run::run(
-            harness,
-            &checked,
-            &found,
-            &writer,
-            &mut report,
-        ))?;
-    } else {
+            .unwrap_or(0);
+        let writer = Writer::new(self.out, self.verbose, width);
+        if tested.is_empty() {
+            self.nothing_to_test(only);
+            return Ok(());
+        }
+        let harness = self.harness(&tested)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_time()
+            .build()?;
         writer.header(&format!(
             "testing {} ({})",
             wf.name,
-            count(tested.iter().map(|n| found.of(n).len()).sum(), "fixture")
+            count(
+                tested.iter().map(|n| self.found.of(n).len()).sum(),
+                "fixture"
+            )
         ));
         for node in &tested {
-            for file in found.of(node) {
+            for file in self.found.of(node) {
                 let result = runtime.block_on(run_fixture(&harness, file));
                 writer.result(&result);
                 report.results.push(result);
@@ -212,15 +220,63 @@ pub fn run(
             let drifts = report.results.iter().flat_map(|r| &r.drift);
             report.unused = drift::unused(wf, &used_dependencies(traces, drifts));
         }
+        Ok(())
     }
-    report.duration = started.elapsed();
-    writer.finish(&report);
-    let (_, failed) = report.counts();
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+
+    /// The whole DAG once, through the host's executor in test mode.
+    fn pipeline(&self, report: &mut Report) -> Result<(), CliError> {
+        let order: Vec<&str> = self.checked.dag.order.iter().map(String::as_str).collect();
+        let width = order.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let writer = Writer::new(self.out, self.verbose, width);
+        let harness = Arc::new(self.harness(&order)?);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_time()
+            .build()?;
+        runtime.block_on(pipeline_run::run(
+            harness,
+            self.checked,
+            self.found,
+            &writer,
+            report,
+        ))?;
+        Ok(())
+    }
+
+    /// The nodes `tested` compiled (only those: a broken node does not block the others'
+    /// tests) in a sandbox sized for the workflow.
+    fn harness(&self, tested: &[&str]) -> Result<Harness, CliError> {
+        let (memory, fuel) = sandbox_needs(&self.checked.workflow);
+        let sandbox = tool_sandbox(memory, fuel)?;
+        let compiled = tntc_build::compile_only(
+            self.dir,
+            self.checked,
+            |n| tested.contains(&n),
+            &sandbox,
+            |_| (),
+        );
+        let compiled = nodes_or_bail(self.out, "test", self.checked, compiled)?;
+        Ok(Harness::new(&sandbox, &self.checked.workflow, &compiled)?)
+    }
+
+    fn nothing_to_test(&self, only: Option<&str>) {
+        let (what, file) = match only {
+            Some(node) => (
+                format!("node \"{node}\" has no fixture"),
+                format!("{node}.json"),
+            ),
+            None => (
+                format!(
+                    "no fixtures in {}",
+                    self.dir.join(fixtures::FIXTURES_DIR).display()
+                ),
+                "<node>.json".to_string(),
+            ),
+        };
+        self.out.note(format!(
+            "note: {what}: nothing to test\n  = help: add {}/{file} with {{\"input\": ..., \"expected\": ...}} (see `tntc test --help`)",
+            fixtures::FIXTURES_DIR
+        ));
+    }
 }
 
 /// `dir`, `dir/workflow.yaml` or `dir/<node>`: the workflow path and the node, if one.

@@ -37,7 +37,7 @@ pub async fn run(
         .collect();
     let Some(input_file) = roots.iter().find_map(|n| found.main(n)) else {
         let first = roots.first().map_or("<root>", |n| n.as_str());
-        anyhow::bail!(
+        return Err(anyhow::Error::new(crate::errors::Failed(format!(
             "--pipeline needs an input: no root node ({}) has a fixture\n  help: create {}/{first}.json with {{\"input\": ...}}",
             roots
                 .iter()
@@ -45,7 +45,7 @@ pub async fn run(
                 .collect::<Vec<_>>()
                 .join(", "),
             fixtures::FIXTURES_DIR
-        );
+        ))));
     };
     let fixture = fixtures::load(input_file)
         .map_err(anyhow::Error::msg)

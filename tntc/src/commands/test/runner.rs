@@ -28,7 +28,7 @@ use tntc_sandbox::{
 };
 use tntc_spec::{NodeSpec, Workflow};
 
-use crate::pipeline::CompiledNode;
+use tntc_build::CompiledNode;
 
 /// What a node touched during a test-mode run (the guest's `trace`).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]

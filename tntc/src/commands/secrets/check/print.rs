@@ -5,8 +5,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Report, Status};
-use crate::commands::count;
 use crate::output::Printer;
+use crate::output::count;
 
 /// The report as one JSON document.
 pub(super) fn json(report: &Report<'_>, workflow: &str) -> Value {

@@ -1,5 +1,6 @@
-//! Bundling: every module a node reaches, in one ES module whose only export is the node
-//! function.
+//! Linking: every module a node reaches, in one ES module whose only export is the node
+//! function (what JavaScript tools call bundling; in tntc "bundle" means only the `dist/`
+//! that `tntc build` writes).
 //!
 //! Each source module becomes a function in a registry keyed by its workflow-relative path
 //! (see [`rewrite`] for the ESM-to-function rewrite). A tiny loader evaluates a module the

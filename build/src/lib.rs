@@ -1,16 +1,31 @@
-//! Sources -> node modules, shared by `tntc build`, `run`, `dev` and `test`:
-//! TypeScript -> one JavaScript module per node (swc, in parallel) -> QuickJS bytecode (the
-//! runtime's `compile` export, in the sandbox) -> a node module (a few KB of Wasm).
+//! `tntc-build`: the build as a library — a checked workflow's nodes to node modules.
+//!
+//! ```text
+//! Checked workflow ─► swc: each node's TypeScript and its relative imports ─► one ES module
+//!   (tntc-compiler, all nodes at once, in parallel)
+//! ES module ─► QuickJS bytecode (the runtime's own `compile` export, in the sandbox)
+//! bytecode ─► node module: the glue around it plus the `tntc-node` section (tntc-abi)
+//! ```
+//!
+//! [`compile`] does all of it and returns every node's [`CompiledNode`] or every error of
+//! every node ([`BuildError`]: positioned TypeScript errors first, since nothing compiles
+//! past them, then the nodes QuickJS refused). [`CompiledNode::built`] is what
+//! [`tntc_bundle::write`] takes to write `dist/`. `tntc build`, `run`, `dev`, `test` and
+//! `bench`, and the host's integration tests all build through here, so a node compiles
+//! the same way everywhere.
+
+mod error;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tntc_bundle::BuiltNode;
+use tntc_bundle::{BuiltNode, CodeUses};
 use tntc_compiler::{DependencyUse, TranspiledNode, compile_workflow, emit_node_module};
-use tntc_host::access::CodeUses;
-use tntc_sandbox::{Sandbox, SandboxConfig, default_cache_dir};
+use tntc_sandbox::Sandbox;
 use tntc_spec::Checked;
+
+pub use error::{BuildError, NodeError, NodeErrorKind};
 
 /// One compiled node.
 #[derive(Clone, Debug)]
@@ -52,25 +67,16 @@ impl CompiledNode {
             services: uses.services.into_iter().collect(),
         }
     }
-}
 
-/// Creates the sandbox tools compile and run with, its runtime cached like the host's.
-pub fn sandbox(max_memory_bytes: usize, cpu_fuel: bool) -> anyhow::Result<Sandbox> {
-    let config = SandboxConfig {
-        cache_dir: Some(default_cache_dir()),
-        max_memory_bytes: max_memory_bytes.max(SandboxConfig::default().max_memory_bytes),
-        cpu_fuel,
-        ..SandboxConfig::default()
-    };
-    let sandbox = Sandbox::new(config)?;
-    // The cache holds native code: when it was refused (someone else could have written
-    // it), say so; slower compiles are the only other sign.
-    if let Some(note @ tntc_sandbox::CacheError::Untrusted { .. }) =
-        &sandbox.runtime_load().cache_note
-    {
-        eprintln!("warning: {note}");
+    /// Dependency names the node's code uses that `checked`'s contract does not declare.
+    pub fn undeclared_uses(&self, checked: &Checked) -> BTreeSet<String> {
+        self.uses
+            .literal
+            .iter()
+            .filter(|name| checked.workflow.dependency(name).is_none())
+            .cloned()
+            .collect()
     }
-    Ok(sandbox)
 }
 
 /// Progress events while compiling.
@@ -83,35 +89,14 @@ pub enum Progress<'a> {
     Done(&'a CompiledNode),
 }
 
-/// Compiles every node of `checked`, or returns every error of every node, rendered.
+/// Compiles every node of `checked` (a workflow in `dir`).
 pub fn compile(
     dir: &Path,
     checked: &Checked,
     sandbox: &Sandbox,
-    color: bool,
     progress: impl FnMut(Progress<'_>),
-) -> Result<Vec<CompiledNode>, Vec<String>> {
-    compile_only(dir, checked, |_| true, sandbox, color, progress)
-}
-
-/// The compiled nodes, or every compile error printed and the command stopped with
-/// `cannot <verb> <workflow>: N errors in its nodes`.
-pub fn nodes_or_bail(
-    out: &crate::output::Printer,
-    verb: &str,
-    checked: &Checked,
-    compiled: Result<Vec<CompiledNode>, Vec<String>>,
-) -> anyhow::Result<Vec<CompiledNode>> {
-    compiled.or_else(|errors| {
-        for error in &errors {
-            out.note(error);
-        }
-        anyhow::bail!(
-            "cannot {verb} {}: {} in its nodes",
-            checked.workflow.name,
-            crate::commands::count(errors.len(), "error")
-        )
-    })
+) -> Result<Vec<CompiledNode>, BuildError> {
+    compile_only(dir, checked, |_| true, sandbox, progress)
 }
 
 /// Compiles the nodes of `checked` that `wanted` selects (`tntc test` compiles only the
@@ -121,9 +106,8 @@ pub fn compile_only(
     checked: &Checked,
     wanted: impl Fn(&str) -> bool,
     sandbox: &Sandbox,
-    color: bool,
     progress: impl FnMut(Progress<'_>),
-) -> Result<Vec<CompiledNode>, Vec<String>> {
+) -> Result<Vec<CompiledNode>, BuildError> {
     let nodes: Vec<(String, PathBuf)> = checked
         .workflow
         .nodes
@@ -131,7 +115,7 @@ pub fn compile_only(
         .filter(|n| wanted(&n.id))
         .map(|n| (n.id.clone(), PathBuf::from(&n.path)))
         .collect();
-    compile_nodes(dir, &nodes, sandbox, color, progress)
+    compile_nodes(dir, &nodes, sandbox, progress)
 }
 
 /// Compiles the given `(id, path)` nodes (a subset of a workflow, for hot reload).
@@ -139,12 +123,10 @@ pub fn compile_nodes(
     dir: &Path,
     nodes: &[(String, PathBuf)],
     sandbox: &Sandbox,
-    color: bool,
     mut progress: impl FnMut(Progress<'_>),
-) -> Result<Vec<CompiledNode>, Vec<String>> {
+) -> Result<Vec<CompiledNode>, BuildError> {
     progress(Progress::Transpiling(nodes.len()));
-    let transpiled = compile_workflow(dir, nodes)
-        .map_err(|errors| errors.iter().map(|e| e.render(color)).collect::<Vec<_>>())?;
+    let transpiled = compile_workflow(dir, nodes).map_err(BuildError::Transpile)?;
     let mut compiled = Vec::with_capacity(transpiled.len());
     let mut errors = Vec::new();
     for node in transpiled {
@@ -160,22 +142,27 @@ pub fn compile_nodes(
     if errors.is_empty() {
         Ok(compiled)
     } else {
-        Err(errors)
+        Err(BuildError::Nodes(errors))
     }
 }
 
-fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, String> {
+fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, NodeError> {
     let started = Instant::now();
     let bytecode = sandbox.compile_js(&node.js, &node.filename).map_err(|e| {
         // swc emitted something QuickJS rejects (a syntax it lacks): point at the TypeScript.
-        let text = node.line_map.rewrite_stack(&e.to_string());
-        format!(
-            "error: node \"{}\" ({}) cannot be compiled for the sandbox: {text}\n  = help: QuickJS runs ES2023; rewrite the construct at that position",
-            node.node_id, node.source
-        )
+        NodeError {
+            node: node.node_id.clone(),
+            file: node.source.clone(),
+            kind: NodeErrorKind::Bytecode(node.line_map.rewrite_stack(&e.to_string())),
+        }
     })?;
-    let wasm = emit_node_module(&node, &bytecode, Some(sandbox.runtime_digest()))
-        .map_err(|e| format!("error: {e}"))?;
+    let wasm = emit_node_module(&node, &bytecode, Some(sandbox.runtime_digest())).map_err(|e| {
+        NodeError {
+            node: node.node_id.clone(),
+            file: node.source.clone(),
+            kind: NodeErrorKind::Emit(e),
+        }
+    })?;
     Ok(CompiledNode {
         id: node.node_id,
         source: node.source,
@@ -185,14 +172,4 @@ fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, 
         files: node.sources,
         compile_time: started.elapsed(),
     })
-}
-
-/// Dependency names the node's code uses that the contract does not declare.
-pub fn undeclared_uses(checked: &Checked, node: &CompiledNode) -> BTreeSet<String> {
-    node.uses
-        .literal
-        .iter()
-        .filter(|name| checked.workflow.dependency(name).is_none())
-        .cloned()
-        .collect()
 }

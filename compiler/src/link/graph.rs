@@ -7,10 +7,10 @@ use swc_core::common::{SourceMap, Span};
 use swc_core::ecma::ast::Module;
 
 use crate::error::{CompileError, ErrorKind};
+use crate::forbidden::check_sandbox;
 use crate::imports::{check_declared_imports, declared_imports, value_imports};
 use crate::parse::{LoadedFile, parse};
 use crate::resolve::{Language, Root, is_relative, resolve_relative};
-use crate::sandbox::check_sandbox;
 use crate::source::SourceText;
 use crate::strip::strip_types;
 

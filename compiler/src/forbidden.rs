@@ -1,5 +1,5 @@
-//! Checks for code that cannot run in the sandbox: `Deno`, `require`, `import()`,
-//! top-level `await`, and the bundler's reserved names.
+//! Forbidden code: what cannot run in a node's sandbox — `Deno`, `require`, `import()`,
+//! top-level `await` — and the linker's reserved names.
 //!
 //! Runs on the stripped, scope-resolved module: a local variable called `Deno` or
 //! `require` is fine, type positions are gone, and only identifiers that resolve to no

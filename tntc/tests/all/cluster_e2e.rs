@@ -431,3 +431,77 @@ async fn cluster_check_reports_each_check_and_fix_creates_the_namespace() {
     assert!(text.contains("! RuntimeClass 'gvisor'"), "{text}");
     assert!(text.ends_with("Ready to deploy.\n"), "{text}");
 }
+
+#[tokio::test]
+async fn deploy_wait_reports_a_finished_rollout_and_fails_with_the_pods_reason() {
+    let Some(server) = ApiServer::shared() else {
+        return;
+    };
+    let admin = server.admin().await;
+    let ns = namespace(&admin, "e2e-wait").await;
+    let (tmp, dir) = word_count_copy();
+    let cwd = tmp.path();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    ok(
+        &tntc(server, cwd, &["deploy", &dir_arg, "-n", &ns, "--no-wait"]),
+        "first deploy",
+    );
+    let _ = Kubelet::shared(server).await;
+
+    // The rollout finished: --wait says so.
+    kubelet::rollout_complete(&admin, &ns, "word-count").await;
+    let out = tntc(
+        server,
+        cwd,
+        &["deploy", &dir_arg, "-n", &ns, "--wait", "--timeout", "20s"],
+    );
+    let text = ok(&out, "deploy --wait");
+    assert!(text.contains("1 of 1 replicas available"), "{text}");
+
+    // A pod that cannot pull its image: the deploy fails with the kubelet's reason.
+    kubelet::pod(
+        &admin,
+        &ns,
+        "word-count",
+        "word-count-7c9-pull",
+        PodState::Waiting {
+            reason: "ImagePullBackOff".into(),
+            message: "Back-off pulling image \"tntc-host:0.1.0\"".into(),
+            restarts: 0,
+        },
+    )
+    .await;
+    kubelet::rollout_status(&admin, &ns, "word-count", 0).await;
+    let out = tntc(
+        server,
+        cwd,
+        &["deploy", &dir_arg, "-n", &ns, "--wait", "--timeout", "20s"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pod word-count-7c9-pull is in ImagePullBackOff"),
+        "{err}"
+    );
+    assert!(err.contains("--image"), "{err}");
+    let out = tntc(
+        server,
+        cwd,
+        &[
+            "deploy",
+            &dir_arg,
+            "-n",
+            &ns,
+            "--wait",
+            "--timeout",
+            "20s",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    let envelope: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(envelope["status"], "fail");
+    assert_eq!(envelope["rollout"]["cause"]["cause"], "pod");
+    assert_eq!(envelope["rollout"]["cause"]["reason"], "ImagePullBackOff");
+}

@@ -93,10 +93,19 @@ impl ApiServer {
                 return None;
             }
         };
-        match ApiServer::launch(&binaries) {
-            Ok(server) => Some(server),
-            Err(err) => panic!("the test kube-apiserver did not start: {err:#}"),
+        // Ports are picked free and then bound by the servers: another process can take one
+        // in between, so a start that fails is tried again on new ports.
+        let mut last = None;
+        for _ in 0..3 {
+            match ApiServer::launch(&binaries) {
+                Ok(server) => return Some(server),
+                Err(err) => last = Some(err),
+            }
         }
+        panic!(
+            "the test kube-apiserver did not start: {:#}",
+            last.expect("an error")
+        )
     }
 
     fn launch(binaries: &process::Binaries) -> anyhow::Result<ApiServer> {

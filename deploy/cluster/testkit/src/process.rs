@@ -185,6 +185,13 @@ impl Pair {
     }
 }
 
+impl Drop for Pair {
+    /// A start that failed half-way stops what it started.
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 fn log_file(dir: &Path, name: &str) -> anyhow::Result<File> {
     File::options()
         .create(true)

@@ -5,9 +5,14 @@
 //! What differs between runs is normalised, nothing else: the scratch directory becomes
 //! `[tmp]`, and the value of a volatile key (a duration, a digest, a size) becomes a
 //! placeholder of its JSON type (`[int]`, `[float]`, `"[string]"`; `null` stays `null`).
+//! Each document must also read back into its `tntc-report` type and print the same.
 
 use std::path::Path;
 use std::process::Output;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tntc_report::{bench, build, configure, error, init, secrets, test, validate, visualize};
 
 use super::secrets::{put, vault};
 use super::{copy_example, initialised, stdout, tntc, tntc_cached, tntc_home, write};
@@ -79,8 +84,19 @@ fn normalised(out: &Output, tmp: &Path, volatile: &[&str], numbers_in_arrays: bo
     folded
 }
 
-/// The exit status and the normalised document, for one snapshot.
-fn shown(out: &Output, tmp: &Path, volatile: &[&str]) -> String {
+/// Asserts that `out`'s document, read as `T` and printed again, is the same text: a
+/// script reading it with the `tntc-report` type loses nothing.
+fn reads_back<T: Serialize + DeserializeOwned>(out: &Output) {
+    let text = stdout(out);
+    let document: T = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not a {}: {e}\n{text}", std::any::type_name::<T>()));
+    let again = serde_json::to_string_pretty(&document).expect("serializes");
+    assert_eq!(format!("{again}\n"), text);
+}
+
+/// The exit status and the normalised document (a `T`), for one snapshot.
+fn shown<T: Serialize + DeserializeOwned>(out: &Output, tmp: &Path, volatile: &[&str]) -> String {
+    reads_back::<T>(out);
     format!(
         "exit {:?}\n{}",
         out.status.code(),
@@ -91,7 +107,7 @@ fn shown(out: &Output, tmp: &Path, volatile: &[&str]) -> String {
 #[test]
 fn validate_json_of_a_valid_workflow_has_its_name_and_stages() {
     let out = tntc(&examples(), &["-o", "json", "validate", "word-count"]);
-    insta::assert_snapshot!(shown(&out, &examples(), &[]));
+    insta::assert_snapshot!(shown::<validate::Report>(&out, &examples(), &[]));
 }
 
 #[test]
@@ -100,7 +116,7 @@ fn validate_json_of_an_invalid_spec_has_positioned_errors_and_warnings_and_no_na
     let broken = format!("{}edgez: []\n", super::validate::BROKEN);
     write(dir.path(), "demo/workflow.yaml", &broken);
     let out = tntc(dir.path(), &["-o", "json", "validate", "demo"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<validate::Report>(&out, dir.path(), &[]));
 }
 
 #[test]
@@ -112,7 +128,7 @@ fn validate_json_of_a_node_that_does_not_compile_has_its_typescript_position() {
         "import fs from \"node:fs\";\nexport default async function run() {\n  return fs.readFileSync(\"x\");\n}\n",
     );
     let out = tntc(dir.path(), &["-o", "json", "validate", "demo"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<validate::Report>(&out, dir.path(), &[]));
 }
 
 #[test]
@@ -129,20 +145,20 @@ fn validate_json_of_contract_drift_has_the_error_with_its_hint() {
         "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context) {\n  const api = ctx.dependency(\"api\");\n  const gh = ctx.dependency(\"github\");\n  return { api: api.host, gh: gh.host };\n}\n",
     );
     let out = tntc(dir.path(), &["-o", "json", "validate", "demo"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<validate::Report>(&out, dir.path(), &[]));
 }
 
 #[test]
 fn validate_json_of_a_missing_workflow_is_an_error_without_position() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = tntc(dir.path(), &["-o", "json", "validate", "nowhere"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<validate::Report>(&out, dir.path(), &[]));
 }
 
 #[test]
 fn visualize_json_has_triggers_entry_nodes_nodes_edges_and_stages() {
     let out = tntc(&examples(), &["-o", "json", "visualize", "cron-report"]);
-    insta::assert_snapshot!(shown(&out, &examples(), &[]));
+    insta::assert_snapshot!(shown::<visualize::Report>(&out, &examples(), &[]));
 }
 
 #[test]
@@ -161,7 +177,7 @@ fn build_json_has_each_module_with_its_digest_and_sizes() {
         "totalSize",
         "durationMs",
     ];
-    insta::assert_snapshot!(shown(&out, dir.path(), &volatile));
+    insta::assert_snapshot!(shown::<build::Report>(&out, dir.path(), &volatile));
 }
 
 #[test]
@@ -177,7 +193,7 @@ fn run_json_is_the_execution_result_of_a_success_and_of_a_failure() {
             r#"{"text": "a b a"}"#,
         ],
     );
-    let success = shown(&out, &examples(), TIMING);
+    let success = shown::<serde_json::Value>(&out, &examples(), TIMING);
 
     let dir = copy_example("word-count");
     write(
@@ -186,14 +202,14 @@ fn run_json_is_the_execution_result_of_a_success_and_of_a_failure() {
         "export default async function run() {\n  throw new Error(\"count is broken\");\n}\n",
     );
     let out = tntc_cached(dir.path(), &["-o", "json", "run", "word-count"]);
-    let failure = shown(&out, dir.path(), TIMING);
+    let failure = shown::<serde_json::Value>(&out, dir.path(), TIMING);
     insta::assert_snapshot!(format!("{success}\n{failure}"));
 }
 
 #[test]
 fn nodes_test_json_of_passing_fixtures_has_results_with_traces_and_a_summary() {
     let out = tntc(&examples(), &["-o", "json", "test", "news-digest"]);
-    insta::assert_snapshot!(shown(&out, &examples(), &["durationMs"]));
+    insta::assert_snapshot!(shown::<test::Report>(&out, &examples(), &["durationMs"]));
 }
 
 #[test]
@@ -226,7 +242,7 @@ fn nodes_test_json_of_failures_has_diffs_errors_drift_and_warnings() {
         "export default async function run(ctx: any) {\n  ctx.log.info(\"about to fail\");\n  throw new Error(\"report is broken\");\n}\n",
     );
     let out = tntc(dir.path(), &["-o", "json", "test", "word-count"]);
-    let failures = shown(&out, dir.path(), &["durationMs"]);
+    let failures = shown::<test::Report>(&out, dir.path(), &["durationMs"]);
 
     let drift = tempfile::tempdir().expect("tmp");
     write(drift.path(), "drift/workflow.yaml", super::test::CONTRACT);
@@ -241,7 +257,7 @@ fn nodes_test_json_of_failures_has_diffs_errors_drift_and_warnings() {
         r#"{"input": {"name": "github"}}"#,
     );
     let out = tntc(drift.path(), &["-o", "json", "test", "drift"]);
-    let undeclared = shown(&out, drift.path(), &["durationMs"]);
+    let undeclared = shown::<test::Report>(&out, drift.path(), &["durationMs"]);
 
     let legacy = initialised("legacy");
     write(
@@ -250,7 +266,7 @@ fn nodes_test_json_of_failures_has_diffs_errors_drift_and_warnings() {
         "export default async function run(ctx: any) {\n  const api = ctx.dependency(\"api\");\n  return { host: api.host };\n}\n",
     );
     let out = tntc(legacy.path(), &["-o", "json", "test", "legacy"]);
-    let warned = shown(&out, legacy.path(), &["durationMs"]);
+    let warned = shown::<test::Report>(&out, legacy.path(), &["durationMs"]);
     insta::assert_snapshot!(format!("{failures}\n{undeclared}\n{warned}"));
 }
 
@@ -260,7 +276,7 @@ fn pipeline_test_json_has_the_execution_result() {
         &examples(),
         &["-o", "json", "test", "--pipeline", "word-count"],
     );
-    let passed = shown(&out, &examples(), TIMING);
+    let passed = shown::<test::Report>(&out, &examples(), TIMING);
 
     let dir = copy_example("word-count");
     write(
@@ -272,7 +288,7 @@ fn pipeline_test_json_has_the_execution_result() {
         dir.path(),
         &["-o", "json", "test", "--pipeline", "word-count"],
     );
-    let failed = shown(&out, dir.path(), TIMING);
+    let failed = shown::<test::Report>(&out, dir.path(), TIMING);
     insta::assert_snapshot!(format!("{passed}\n{failed}"));
 }
 
@@ -327,6 +343,7 @@ fn bench_json_has_runtime_start_node_phases_the_dag_and_limit_modes() {
         "memory_peak_bytes",
         "reset_bytes",
     ];
+    reads_back::<bench::Report>(&out);
     insta::assert_snapshot!(format!(
         "exit {:?}\n{}",
         out.status.code(),
@@ -347,7 +364,7 @@ fn secrets_check_json_has_sources_references_legacy_and_notes() {
     put(dir.path(), ".secrets/old-service", "{\n  \"k\": 1,\n}\n");
     put(dir.path(), ".secrets.yaml", "github:\n  user: bot\n");
     let out = tntc(dir.path(), &["-o", "json", "secrets", "check", "vault"]);
-    let check = shown(&out, dir.path(), &[]);
+    let check = shown::<secrets::check::Report>(&out, dir.path(), &[]);
 
     let passing = vault();
     put(
@@ -356,7 +373,7 @@ fn secrets_check_json_has_sources_references_legacy_and_notes() {
         "github:\n  token: ghp_s3cr3t_t0ken\nstripe:\n  api_key: sk_live_s3cr3t\n",
     );
     let out = tntc(passing.path(), &["-o", "json", "secrets", "check", "vault"]);
-    let ok = shown(&out, passing.path(), &[]);
+    let ok = shown::<secrets::check::Report>(&out, passing.path(), &[]);
     insta::assert_snapshot!(format!("{check}\n{ok}"));
 }
 
@@ -369,7 +386,7 @@ fn secrets_check_json_of_a_broken_file_has_ok_false_the_error_and_its_position()
         "github:\n  token: ghp_s3cr3t_t0ken\n  other: [unclosed, sk_live_s3cr3t\n",
     );
     let out = tntc(dir.path(), &["-o", "json", "secrets", "check", "vault"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<secrets::check::LoadFailure>(&out, dir.path(), &[]));
 }
 
 #[test]
@@ -389,11 +406,11 @@ fn secrets_init_json_lists_each_secret_and_what_was_kept() {
         dir.path(),
         &["-o", "json", "secrets", "init", "vault", "--force"],
     );
-    let written = shown(&out, dir.path(), &[]);
+    let written = shown::<secrets::init::Report>(&out, dir.path(), &[]);
 
     let plain = initialised("plain");
     let out = tntc(plain.path(), &["-o", "json", "secrets", "init", "plain"]);
-    let nothing = shown(&out, plain.path(), &[]);
+    let nothing = shown::<secrets::init::Report>(&out, plain.path(), &[]);
     insta::assert_snapshot!(format!("{written}\n{nothing}"));
 }
 
@@ -406,7 +423,7 @@ fn configure_json_shows_settings_and_files_and_what_a_write_changed() {
     std::fs::create_dir_all(&project).expect("mkdir");
     let run = |args: &[&str]| {
         let out = tntc_home(&project, &home, args);
-        shown(&out, root.path(), &[])
+        shown::<configure::Report>(&out, root.path(), &[])
     };
     let shown_before = run(&["-o", "json", "configure"]);
     let written = run(&[
@@ -438,14 +455,14 @@ fn configure_json_of_a_malformed_file_has_the_error_and_its_positions() {
     )
     .expect("write");
     let out = tntc_home(&project, &home, &["-o", "json", "configure"]);
-    insta::assert_snapshot!(shown(&out, root.path(), &[]));
+    insta::assert_snapshot!(shown::<configure::ConfigFailure>(&out, root.path(), &[]));
 }
 
 #[test]
 fn init_json_names_the_workflow_its_directory_and_files() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = tntc(dir.path(), &["-o", "json", "init", "scripted"]);
-    insta::assert_snapshot!(shown(&out, dir.path(), &[]));
+    insta::assert_snapshot!(shown::<init::Report>(&out, dir.path(), &[]));
 }
 
 #[test]
@@ -462,8 +479,8 @@ fn a_failing_command_prints_the_error_envelope_on_stdout() {
     let invalid_out = tntc(invalid.path(), &["-o", "json", "visualize", "demo"]);
     insta::assert_snapshot!(format!(
         "{}\n{}\n{}",
-        shown(&missing, dir.path(), &[]),
-        shown(&usage, dir.path(), &[]),
-        shown(&invalid_out, invalid.path(), &[])
+        shown::<error::ErrorReport>(&missing, dir.path(), &[]),
+        shown::<error::ErrorReport>(&usage, dir.path(), &[]),
+        shown::<error::ErrorReport>(&invalid_out, invalid.path(), &[])
     ));
 }

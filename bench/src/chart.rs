@@ -4,22 +4,26 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use tntc_report::bench::{Distribution, Phases};
 
-use crate::markdown::num;
+use crate::results::Results;
 
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 460.0;
 const COLORS: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
 ];
-const PHASES: &[(&str, &str)] = &[
-    ("instantiate", "#4e79a7"),
-    ("load", "#f28e2b"),
-    ("input", "#bab0ac"),
-    ("run", "#59a14f"),
-    ("output", "#76b7b2"),
-    ("teardown", "#e15759"),
+/// Where a node's figures have one phase.
+type Phase = fn(&Phases) -> &Distribution;
+
+/// The sandbox phases: name, color, and where a node's figures have it.
+const PHASES: &[(&str, &str, Phase)] = &[
+    ("instantiate", "#4e79a7", |p| &p.instantiate),
+    ("load", "#f28e2b", |p| &p.load),
+    ("input", "#bab0ac", |p| &p.input),
+    ("run", "#59a14f", |p| &p.run),
+    ("output", "#76b7b2", |p| &p.output),
+    ("teardown", "#e15759", |p| &p.teardown),
 ];
 
 /// One measured node: label, CDF points (percentile 0..=100 -> microseconds), phases.
@@ -29,23 +33,20 @@ struct Series {
     phases: Vec<f64>,
 }
 
-fn series(results: &Value) -> Vec<Series> {
+fn series(results: &Results) -> Vec<Series> {
     let mut out = Vec::new();
-    for (workflow, bench) in results["per_node"].as_object().into_iter().flatten() {
-        for node in bench["nodes"].as_array().into_iter().flatten() {
-            let curve: Vec<f64> = node["curve_us"]
-                .as_array()
-                .map(|c| c.iter().filter_map(Value::as_f64).collect())
-                .unwrap_or_default();
-            if curve.len() != 101 {
+    let per_node = results.per_node.as_ref().and_then(|s| s.ok());
+    for (workflow, bench) in per_node.iter().flat_map(|p| p.workflows()) {
+        for node in &bench.nodes {
+            if node.curve_us.len() != 101 {
                 continue;
             }
             out.push(Series {
-                label: format!("{workflow}/{}", node["node"].as_str().unwrap_or("?")),
-                curve,
+                label: format!("{workflow}/{}", node.node),
+                curve: node.curve_us.clone(),
                 phases: PHASES
                     .iter()
-                    .map(|(phase, _)| num(&node["phases"], &[phase, "p50_us"]).unwrap_or(0.0))
+                    .map(|(_, _, phase)| phase(&node.phases).p50_us)
                     .collect(),
             });
         }
@@ -60,7 +61,7 @@ fn escape(text: &str) -> String {
 }
 
 /// The chart, or a short note in its place when the run has no per-node results.
-pub fn render(results: &Value) -> String {
+pub fn render(results: &Results) -> String {
     let series = series(results);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
@@ -187,7 +188,7 @@ fn breakdown(svg: &mut String, series: &[Series]) {
             escape(&s.label)
         );
         let mut x = x0;
-        for ((_, color), us) in PHASES.iter().zip(&s.phases) {
+        for ((_, color, _), us) in PHASES.iter().zip(&s.phases) {
             let width = us / max * w;
             let _ = writeln!(
                 svg,
@@ -204,7 +205,7 @@ fn breakdown(svg: &mut String, series: &[Series]) {
         );
     }
     let ly = y0 + fast.len() as f64 * (bar + 14.0) + 10.0;
-    for (i, (phase, color)) in PHASES.iter().enumerate() {
+    for (i, (phase, color, _)) in PHASES.iter().enumerate() {
         let lx = x0 - 130.0 + (i % 3) as f64 * 130.0;
         let lyy = ly + (i / 3) as f64 * 18.0;
         let _ = writeln!(
@@ -221,6 +222,24 @@ fn breakdown(svg: &mut String, series: &[Series]) {
             "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#666\">({skipped} node(s) over 1 ms left out: their run phase dwarfs the rest)</text>",
             x0 - 130.0,
             ly + 48.0
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_results_draw_the_committed_chart() {
+        let json = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json");
+        let svg = concat!(env!("CARGO_MANIFEST_DIR"), "/results/latency.svg");
+        let results: Results =
+            serde_json::from_str(&std::fs::read_to_string(json).expect("results.json"))
+                .expect("the committed results parse");
+        assert_eq!(
+            render(&results),
+            std::fs::read_to_string(svg).expect("latency.svg")
         );
     }
 }

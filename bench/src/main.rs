@@ -9,8 +9,10 @@
 //! median or a distribution of repeated measurements, and the machine's load average is
 //! recorded before and after: the machines this runs on are small and shared.
 //!
-//! Output: `results.json` (everything), `results.md` (the tables, targets side by side) and
-//! `latency.svg` (the per-node latency distributions and breakdowns), in `--out`.
+//! Output: `results.json` (everything: [`results::Results`]), `results.md` (the tables,
+//! targets side by side) and `latency.svg` (the per-node latency distributions and
+//! breakdowns), in `--out`. `tntc bench -o json` is read as the CLI's own report type
+//! (`tntc_report::bench::Report`), never by untyped paths.
 //!
 //! ```text
 //! tntc-bench [--out DIR] [--bin DIR] [--host PATH] [--deno PATH] [--quick] [--only SECTION,...] [--render]
@@ -21,14 +23,15 @@
 mod chart;
 mod markdown;
 mod procs;
+mod results;
 mod sections;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use serde_json::{Map, Value, json};
 
+use results::{Machine, Results, Section};
 use sections::Env;
 
 const SECTIONS: &[&str] = &[
@@ -113,7 +116,7 @@ fn parse_args() -> anyhow::Result<Args> {
 }
 
 /// The machine, for the record.
-fn machine() -> Value {
+fn machine() -> Machine {
     let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
     let cpuinfo = read("/proc/cpuinfo");
     let model = cpuinfo
@@ -130,12 +133,12 @@ fn machine() -> Value {
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0);
-    json!({
-        "cpu": model,
-        "cpus": cpus,
-        "kernel": read("/proc/sys/kernel/osrelease").trim(),
-        "memory_gib": procs::round(memory_kib as f64 / 1024.0 / 1024.0),
-    })
+    Machine {
+        cpu: model,
+        cpus,
+        kernel: read("/proc/sys/kernel/osrelease").trim().to_string(),
+        memory_gib: procs::round(memory_kib as f64 / 1024.0 / 1024.0),
+    }
 }
 
 fn load_average() -> String {
@@ -144,7 +147,7 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
-fn run(args: &Args) -> anyhow::Result<Value> {
+fn run(args: &Args) -> anyhow::Result<Results> {
     let scratch = std::env::temp_dir().join(format!("tntc-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let env = Env {
@@ -156,54 +159,76 @@ fn run(args: &Args) -> anyhow::Result<Value> {
         quick: args.quick,
     };
     let wanted = |s: &str| args.only.as_ref().is_none_or(|o| o.iter().any(|x| x == s));
-    let mut results = Map::new();
-    results.insert("machine".into(), machine());
-    results.insert("load_average_before".into(), json!(load_average()));
-    results.insert("quick".into(), json!(args.quick));
     let commit = procs::output(
         std::process::Command::new("git")
             .args(["rev-parse", "--short", "HEAD"])
             .current_dir(&env.repo),
     );
-    results.insert(
-        "commit".into(),
-        json!(commit.map(|c| c.trim().to_string()).unwrap_or_default()),
-    );
+    let mut results = Results {
+        machine: machine(),
+        load_average_before: load_average(),
+        quick: args.quick,
+        commit: commit.map(|c| c.trim().to_string()).unwrap_or_default(),
+        per_node: None,
+        v8: None,
+        engine_start: None,
+        warm_run: None,
+        throughput: None,
+        build: None,
+        dev_reload: None,
+        load_average_after: String::new(),
+    };
 
     for section in SECTIONS {
         if !wanted(section) {
             continue;
         }
         eprintln!("{section} (load average {})...", load_average());
-        let result = match *section {
-            "per-node" => sections::per_node(&env),
+        match *section {
+            "per-node" => results.per_node = Some(measured(section, sections::per_node(&env))),
             "v8" => {
                 // The heavy node's fresh-sandbox figures: this run's when it measured them.
                 let heavy = results
-                    .get("per_node")
-                    .and_then(|p| p.get("heavy"))
-                    .cloned();
-                match heavy {
+                    .per_node
+                    .as_ref()
+                    .and_then(Section::ok)
+                    .map(|p| p.heavy.clone());
+                let v8 = match heavy {
                     Some(heavy) => sections::v8(&env, &heavy),
                     None => sections::heavy_node(&env).and_then(|heavy| sections::v8(&env, &heavy)),
-                }
+                };
+                results.v8 = Some(measured(section, v8));
             }
-            "engine-start" => sections::engine_start(&env),
-            "warm-run" => sections::warm_run(&env),
-            "throughput" => sections::throughput(&env),
-            "build" => sections::build(&env),
-            "dev-reload" => sections::dev_reload(&env),
+            "engine-start" => {
+                results.engine_start = Some(measured(section, sections::engine_start(&env)));
+            }
+            "warm-run" => results.warm_run = Some(measured(section, sections::warm_run(&env))),
+            "throughput" => {
+                results.throughput = Some(measured(section, sections::throughput(&env)));
+            }
+            "build" => results.build = Some(measured(section, sections::build(&env))),
+            "dev-reload" => {
+                results.dev_reload = Some(measured(section, sections::dev_reload(&env)));
+            }
             _ => unreachable!("every section is listed"),
-        };
-        let value = result.unwrap_or_else(|e| {
-            eprintln!("  {section} failed: {e:#}");
-            json!({ "error": format!("{e:#}") })
-        });
-        results.insert(section.replace('-', "_"), value);
+        }
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    results.insert("load_average_after".into(), json!(load_average()));
-    Ok(Value::Object(results))
+    results.load_average_after = load_average();
+    Ok(results)
+}
+
+/// A section's figures, or its error (printed now, recorded in results.json).
+fn measured<T>(section: &str, result: anyhow::Result<T>) -> Section<T> {
+    match result {
+        Ok(figures) => Section::Measured(figures),
+        Err(e) => {
+            eprintln!("  {section} failed: {e:#}");
+            Section::Failed {
+                error: format!("{e:#}"),
+            }
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -217,7 +242,10 @@ fn main() -> ExitCode {
     let results = if args.render {
         std::fs::read_to_string(args.out.join("results.json"))
             .context("cannot read results.json")
-            .and_then(|text| serde_json::from_str(&text).context("results.json is not JSON"))
+            .and_then(|text| {
+                serde_json::from_str(&text)
+                    .context("results.json is not the results of this version of tntc-bench")
+            })
     } else {
         run(&args)
     };
@@ -230,7 +258,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn write(out: &Path, results: &Value) -> anyhow::Result<()> {
+fn write(out: &Path, results: &Results) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let files = [
         (

@@ -2,12 +2,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
-/// A number at `path` in `value`.
-pub fn num(value: &Value, path: &[&str]) -> Option<f64> {
-    path.iter().try_fold(value, |v, key| v.get(*key))?.as_f64()
-}
+use crate::results::{Load, Results, Summary};
 
 fn fmt(value: Option<f64>, unit: &str) -> String {
     match value {
@@ -16,6 +11,11 @@ fn fmt(value: Option<f64>, unit: &str) -> String {
         Some(v) => format!("{v:.2} {unit}"),
         None => "not measured".into(),
     }
+}
+
+/// A figure as results.json writes it (`23.5`, `24.0`), where Rust's `{}` would drop `.0`.
+fn as_in_json(value: f64) -> String {
+    serde_json::Value::from(value).to_string()
 }
 
 fn verdict(measured: Option<f64>, ok: impl Fn(f64) -> bool) -> &'static str {
@@ -27,20 +27,20 @@ fn verdict(measured: Option<f64>, ok: impl Fn(f64) -> bool) -> &'static str {
 }
 
 /// The Markdown report.
-pub fn render(r: &Value) -> String {
+pub fn render(r: &Results) -> String {
     let mut md = String::from("# tntc benchmark results\n\n");
-    let m = &r["machine"];
+    let m = &r.machine;
     let _ = writeln!(
         md,
         "Machine: {} ({} CPUs), Linux {}, {} GiB RAM. Commit `{}`. Load average (1/5/15 min) before: {}, after: {}.{}\n",
-        m["cpu"].as_str().unwrap_or("?"),
-        m["cpus"],
-        m["kernel"].as_str().unwrap_or("?"),
-        m["memory_gib"],
-        r["commit"].as_str().unwrap_or("?"),
-        r["load_average_before"].as_str().unwrap_or("?"),
-        r["load_average_after"].as_str().unwrap_or("?"),
-        if r["quick"].as_bool() == Some(true) {
+        m.cpu,
+        m.cpus,
+        m.kernel,
+        as_in_json(m.memory_gib),
+        r.commit,
+        r.load_average_before,
+        r.load_average_after,
+        if r.quick {
             " **Quick mode: few repetitions, not a measurement.**"
         } else {
             ""
@@ -52,18 +52,29 @@ pub fn render(r: &Value) -> String {
     md
 }
 
-fn targets(md: &mut String, r: &Value) {
-    let trivial = &r["per_node"]["trivial"]["nodes"][0]["phases"]["total"];
-    let p50 = num(trivial, &["p50_us"]);
-    let p99 = num(trivial, &["p99_us"]);
-    let start = num(r, &["engine_start", "cached_ms", "p50"]);
-    let warm = num(r, &["warm_run", "latency_us", "p50"]).map(|us| us / 1000.0);
-    let t = &r["throughput"];
-    let ratio = num(t, &["ratio"]);
-    let idle = num(t, &["tntc", "rss_idle_mib"]);
-    let started = num(t, &["tntc", "rss_started_mib"]);
-    let loaded = num(t, &["tntc", "rss_load_max_mib"]);
-    let slowdown = num(r, &["v8", "slowdown_run"]);
+fn targets(md: &mut String, r: &Results) {
+    let per_node = r.per_node.as_ref().and_then(|s| s.ok());
+    let trivial = per_node
+        .and_then(|p| p.trivial.nodes.first())
+        .map(|n| n.phases.total);
+    let p50 = trivial.map(|d| d.p50_us);
+    let p99 = trivial.map(|d| d.p99_us);
+    let start = r
+        .engine_start
+        .as_ref()
+        .and_then(|s| s.ok())
+        .map(|e| e.cached_ms.p50);
+    let warm = r
+        .warm_run
+        .as_ref()
+        .and_then(|s| s.ok())
+        .map(|w| w.latency_us.p50 / 1000.0);
+    let t = r.throughput.as_ref().and_then(|s| s.ok());
+    let ratio = t.and_then(|t| t.ratio);
+    let idle = t.map(|t| t.tntc.rss_idle_mib);
+    let started = t.and_then(|t| t.tntc.rss_started_mib);
+    let loaded = t.map(|t| t.tntc.rss_load_max_mib);
+    let slowdown = r.v8.as_ref().and_then(|s| s.ok()).map(|v| v.slowdown_run);
     md.push_str("## Targets\n\n| figure | target | measured | |\n|---|---|---|---|\n");
     let rows = [
         (
@@ -94,8 +105,8 @@ fn targets(md: &mut String, r: &Value) {
             "throughput at 16 connections vs the Deno baseline",
             ">= 2x",
             match (
-                num(t, &["tntc", "requests_per_second"]),
-                num(t, &["deno", "requests_per_second"]),
+                t.map(|t| t.tntc.requests_per_second),
+                t.and_then(|t| t.deno.ok()).map(|d| d.requests_per_second),
             ) {
                 (Some(a), Some(b)) => {
                     format!("{a:.0} vs {b:.0} req/s = {:.2}x", ratio.unwrap_or(0.0))
@@ -135,8 +146,8 @@ fn targets(md: &mut String, r: &Value) {
     md.push('\n');
 }
 
-fn per_node(md: &mut String, r: &Value) {
-    let Some(per_node) = r["per_node"].as_object() else {
+fn per_node(md: &mut String, r: &Results) {
+    let Some(per_node) = r.per_node.as_ref().and_then(|s| s.ok()) else {
         return;
     };
     md.push_str(
@@ -144,153 +155,192 @@ fn per_node(md: &mut String, r: &Value) {
     );
     md.push_str("| workflow | node | runs | total p50 | p90 | p99 | max | instantiate | load | input | run | output | teardown | restored/run |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (workflow, bench) in per_node {
-        for node in bench["nodes"].as_array().into_iter().flatten() {
-            let p = &node["phases"];
-            let us = |phase: &str, key: &str| fmt(num(p, &[phase, key]), "us");
+    for (workflow, bench) in per_node.workflows() {
+        for node in &bench.nodes {
+            let p = &node.phases;
+            let us = |value: f64| fmt(Some(value), "us");
             let _ = writeln!(
                 md,
                 "| {workflow} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} KiB |",
-                node["node"].as_str().unwrap_or("?"),
-                node["runs"],
-                us("total", "p50_us"),
-                us("total", "p90_us"),
-                us("total", "p99_us"),
-                us("total", "max_us"),
-                us("instantiate", "p50_us"),
-                us("load", "p50_us"),
-                us("input", "p50_us"),
-                us("run", "p50_us"),
-                us("output", "p50_us"),
-                us("teardown", "p50_us"),
-                node["reset_bytes"].as_u64().unwrap_or(0) / 1024,
+                node.node,
+                node.runs,
+                us(p.total.p50_us),
+                us(p.total.p90_us),
+                us(p.total.p99_us),
+                us(p.total.max_us),
+                us(p.instantiate.p50_us),
+                us(p.load.p50_us),
+                us(p.input.p50_us),
+                us(p.run.p50_us),
+                us(p.output.p50_us),
+                us(p.teardown.p50_us),
+                node.reset_bytes / 1024,
             );
         }
-        if let Some(dag) = bench.get("dag") {
-            let _ = writeln!(
-                md,
-                "| {workflow} | whole DAG | {} | {} | {} | {} | {} | | | | | | | |",
-                dag["runs"],
-                fmt(num(dag, &["total", "p50_us"]), "us"),
-                fmt(num(dag, &["total", "p90_us"]), "us"),
-                fmt(num(dag, &["total", "p99_us"]), "us"),
-                fmt(num(dag, &["total", "max_us"]), "us"),
-            );
-        }
-    }
-    if let Some(rt) = r["per_node"]["trivial"].get("runtime") {
+        let dag = &bench.dag;
         let _ = writeln!(
             md,
-            "\nRuntime start inside `tntc bench`: cold (wizer + JIT into an empty cache) {}, warm (from the cache) {}.\n",
-            fmt(num(rt, &["cold_ms"]), "ms"),
-            fmt(num(rt, &["warm_ms"]), "ms")
+            "| {workflow} | whole DAG | {} | {} | {} | {} | {} | | | | | | | |",
+            dag.runs,
+            fmt(Some(dag.total.p50_us), "us"),
+            fmt(Some(dag.total.p90_us), "us"),
+            fmt(Some(dag.total.p99_us), "us"),
+            fmt(Some(dag.total.max_us), "us"),
         );
     }
+    let rt = &per_node.trivial.runtime;
+    let _ = writeln!(
+        md,
+        "\nRuntime start inside `tntc bench`: cold (wizer + JIT into an empty cache) {}, warm (from the cache) {}.\n",
+        fmt(Some(rt.cold_ms), "ms"),
+        fmt(Some(rt.warm_ms), "ms")
+    );
 }
 
-fn services(md: &mut String, r: &Value) {
-    let s = |v: &Value, unit: &str| {
-        format!(
-            "p50 {}, min {}, max {} ({} runs)",
-            fmt(num(v, &["p50"]), unit),
-            fmt(num(v, &["min"]), unit),
-            fmt(num(v, &["max"]), unit),
-            v["count"]
-        )
-    };
-    let e = &r["engine_start"];
-    if e.is_object() {
+/// `p50 .., min .., max .. (N runs)`.
+fn spread(v: &Summary, unit: &str) -> String {
+    format!(
+        "p50 {}, min {}, max {} ({} runs)",
+        fmt(Some(v.p50), unit),
+        fmt(Some(v.min), unit),
+        fmt(Some(v.max), unit),
+        v.count
+    )
+}
+
+fn services(md: &mut String, r: &Results) {
+    if let Some(e) = r.engine_start.as_ref().and_then(|s| s.ok()) {
         let _ = writeln!(
             md,
             "## Engine start: `tntc-host` spawn -> first 200 from `POST /run` (word-count, 3 nodes)\n\n- cached precompiled runtime: {}\n- empty cache (wizer + JIT, in a child process): {}\n",
-            s(&e["cached_ms"], "ms"),
-            s(&e["uncached_ms"], "ms")
+            spread(&e.cached_ms, "ms"),
+            spread(&e.uncached_ms, "ms")
         );
-        let rss = &e["uncached_rss_after_200_kib"];
-        if rss.is_object() {
-            let mib = |key: &str| fmt(num(rss, &[key]).map(|k| k / 1024.0), "MiB");
-            let _ = writeln!(
-                md,
-                "RSS of a host started on an empty cache, after 200 `/run` and 1 s idle: p50 {}, max {}.\n",
-                mib("p50"),
-                mib("max")
-            );
-        }
+        let rss = &e.uncached_rss_after_200_kib;
+        let mib = |kib: f64| fmt(Some(kib / 1024.0), "MiB");
+        let _ = writeln!(
+            md,
+            "RSS of a host started on an empty cache, after 200 `/run` and 1 s idle: p50 {}, max {}.\n",
+            mib(rss.p50),
+            mib(rss.max)
+        );
     }
-    let w = &r["warm_run"]["latency_us"];
-    if w.is_object() {
+    if let Some(warm) = r.warm_run.as_ref().and_then(|s| s.ok()) {
+        let w = &warm.latency_us;
         let _ = writeln!(
             md,
             "## Warm `/run` (word-count, one keep-alive connection, {} sequential requests)\n\np50 {}, p90 {}, p99 {}, max {}.\n",
-            r["warm_run"]["requests"],
-            fmt(num(w, &["p50"]), "us"),
-            fmt(num(w, &["p90"]), "us"),
-            fmt(num(w, &["p99"]), "us"),
-            fmt(num(w, &["max"]), "us")
+            warm.requests,
+            fmt(Some(w.p50), "us"),
+            fmt(Some(w.p90), "us"),
+            fmt(Some(w.p99), "us"),
+            fmt(Some(w.max), "us")
         );
     }
-    let t = &r["throughput"];
-    if t.is_object() {
+    if let Some(t) = r.throughput.as_ref().and_then(|s| s.ok()) {
         md.push_str(
             "## Throughput and memory (`wrk -t2 -c16`, 10 s, `POST /run` of word-count)\n\n",
         );
         md.push_str("| engine | req/s | latency p50 | p99 | RSS idle after warm-up | RSS max under load | VmHWM | RSS after |\n|---|---|---|---|---|---|---|---|\n");
-        for (label, key) in [
-            ("tntc-host", "tntc"),
-            ("Deno baseline (original model)", "deno"),
-        ] {
-            let v = &t[key];
-            if let Some(error) = v["error"].as_str() {
-                let _ = writeln!(md, "| {label} | failed: {error} | | | | | | |");
-                continue;
-            }
+        let rows: [(&str, Result<&Load, &str>); 2] = [
+            ("tntc-host", Ok(&t.tntc)),
+            ("Deno baseline (original model)", t.deno.measured()),
+        ];
+        for (label, figures) in rows {
+            let v = match figures {
+                Ok(v) => v,
+                Err(error) => {
+                    let _ = writeln!(md, "| {label} | failed: {error} | | | | | | |");
+                    continue;
+                }
+            };
             let _ = writeln!(
                 md,
                 "| {label} | {} | {} | {} | {} | {} | {} | {} |",
-                fmt(num(v, &["requests_per_second"]), ""),
-                fmt(num(v, &["latency_ms", "p50"]), "ms"),
-                fmt(num(v, &["latency_ms", "p99"]), "ms"),
-                fmt(num(v, &["rss_idle_mib"]), "MiB"),
-                fmt(num(v, &["rss_load_max_mib"]), "MiB"),
-                fmt(num(v, &["rss_hwm_mib"]), "MiB"),
-                fmt(num(v, &["rss_after_mib"]), "MiB"),
+                fmt(Some(v.requests_per_second), ""),
+                fmt(Some(v.latency_ms.p50), "ms"),
+                fmt(Some(v.latency_ms.p99), "ms"),
+                fmt(Some(v.rss_idle_mib), "MiB"),
+                fmt(Some(v.rss_load_max_mib), "MiB"),
+                fmt(Some(v.rss_hwm_mib), "MiB"),
+                fmt(Some(v.rss_after_mib), "MiB"),
             );
         }
         md.push('\n');
     }
-    let v = &r["v8"];
-    if v.is_object() && v.get("error").is_none() {
+    if let Some(v) = r.v8.as_ref().and_then(|s| s.ok()) {
         let _ = writeln!(
             md,
             "## CPU-heavy node: QuickJS in a fresh sandbox vs V8 (Deno)\n\nV8, warm: p50 {} (first call in a fresh process {}). tntc: run phase p50 {}, whole fresh-sandbox run p50 {}. Slowdown: {:.1}x (run), {:.1}x (whole run).\n",
-            fmt(num(v, &["v8_warm_ms", "p50"]), "ms"),
-            fmt(num(v, &["v8_cold_ms"]), "ms"),
-            fmt(num(v, &["tntc_run_ms_p50"]), "ms"),
-            fmt(num(v, &["tntc_total_ms_p50"]), "ms"),
-            num(v, &["slowdown_run"]).unwrap_or(0.0),
-            num(v, &["slowdown_total"]).unwrap_or(0.0),
+            fmt(Some(v.v8_warm_ms.p50), "ms"),
+            fmt(Some(v.v8_cold_ms), "ms"),
+            fmt(Some(v.tntc_run_ms_p50), "ms"),
+            fmt(Some(v.tntc_total_ms_p50), "ms"),
+            v.slowdown_run,
+            v.slowdown_total,
         );
     }
-    let b = &r["build"];
-    if b.is_object() && b.get("error").is_none() {
+    if let Some(b) = r.build.as_ref().and_then(|s| s.ok()) {
         let _ = writeln!(
             md,
             "## `tntc build` of a 5-node workflow (bench/workflows/five)\n\n- empty runtime cache: {}\n- warm cache: {}\n",
-            s(&b["cold_ms"], "ms"),
-            s(&b["warm_ms"], "ms")
+            spread(&b.cold_ms, "ms"),
+            spread(&b.warm_ms, "ms")
         );
     }
-    let d = &r["dev_reload"]["edit_to_served_ms"];
-    if d.is_object() {
+    if let Some(d) = r.dev_reload.as_ref().and_then(|s| s.ok()) {
         let _ = writeln!(
             md,
             "## `tntc dev`: one-node edit -> `/run` serves it\n\n{}\n",
-            s(d, "ms")
+            spread(&d.edit_to_served_ms, "ms")
         );
     }
-    for (name, value) in r.as_object().into_iter().flatten() {
-        if let Some(error) = value.get("error").and_then(Value::as_str) {
+    for (name, state) in r.sections() {
+        if let Err(error) = state {
             let _ = writeln!(md, "- `{name}` failed: {error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::Section;
+
+    fn committed() -> Results {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json");
+        let text = std::fs::read_to_string(path).expect("bench/results/results.json");
+        serde_json::from_str(&text).expect("the committed results parse")
+    }
+
+    #[test]
+    fn the_committed_results_render_to_the_committed_tables() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.md");
+        let committed_md = std::fs::read_to_string(path).expect("bench/results/results.md");
+        assert_eq!(render(&committed()), committed_md);
+    }
+
+    #[test]
+    fn a_failed_section_is_listed_with_its_error_and_has_no_table() {
+        let mut results = committed();
+        results.warm_run = Some(Section::Failed {
+            error: "wrk: not found".into(),
+        });
+        let md = render(&results);
+        assert!(
+            md.contains("\n- `warm_run` failed: wrk: not found\n"),
+            "{md}"
+        );
+        assert!(!md.contains("## Warm `/run`"), "{md}");
+        assert!(
+            md.contains("| warm /run of the 3-node example, p50 | <= 0.3 ms | not measured | - |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_figure_prints_as_results_json_writes_it() {
+        assert_eq!(as_in_json(24.0), "24.0");
+        assert_eq!(as_in_json(23.541), "23.541");
     }
 }

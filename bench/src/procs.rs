@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
+use crate::results::Summary;
+
 /// A child process that is killed (by its pid, which this harness started) when dropped.
 pub struct Server {
     child: Child,
@@ -202,9 +204,9 @@ pub fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The samples sorted, with their median, 90th/99th percentile (nearest rank), min and max,
-/// in the samples' unit.
-pub fn summary(samples: &[f64]) -> serde_json::Value {
+/// The samples' median, 90th/99th percentile (nearest rank), min and max, in the samples'
+/// unit.
+pub fn summary(samples: &[f64]) -> Summary {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank = |p: f64| {
@@ -214,14 +216,14 @@ pub fn summary(samples: &[f64]) -> serde_json::Value {
         let index = (p * sorted.len() as f64).ceil() as usize;
         round(sorted[index.clamp(1, sorted.len()) - 1])
     };
-    serde_json::json!({
-        "count": sorted.len(),
-        "p50": rank(0.5),
-        "p90": rank(0.9),
-        "p99": rank(0.99),
-        "min": sorted.first().copied().map_or(0.0, round),
-        "max": sorted.last().copied().map_or(0.0, round),
-    })
+    Summary {
+        count: sorted.len(),
+        p50: rank(0.5),
+        p90: rank(0.9),
+        p99: rank(0.99),
+        min: sorted.first().copied().map_or(0.0, round),
+        max: sorted.last().copied().map_or(0.0, round),
+    }
 }
 
 /// Three significant decimals are plenty for any figure here.

@@ -8,9 +8,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use serde_json::{Value, json};
+use tntc_report::bench::Report as Bench;
 
 use crate::procs::{Conn, Server, copy_tree, free_port, memory_kib, output, round, summary};
+use crate::results::{
+    Build, DevReload, EngineStart, Latency, Load, PerNode, Section, Throughput, V8, V8Samples,
+    WarmRun,
+};
 
 /// Where everything is.
 pub struct Env {
@@ -89,7 +93,7 @@ impl Env {
 }
 
 /// `tntc bench -o json` on a workflow.
-fn tntc_bench(env: &Env, workflow: &Path, runs: usize, warmup: usize) -> anyhow::Result<Value> {
+fn tntc_bench(env: &Env, workflow: &Path, runs: usize, warmup: usize) -> anyhow::Result<Bench> {
     let text = output(
         env.tntc()
             .arg("bench")
@@ -97,28 +101,39 @@ fn tntc_bench(env: &Env, workflow: &Path, runs: usize, warmup: usize) -> anyhow:
             .args(["-o", "json", "--runs", &runs.to_string()])
             .args(["--warmup", &warmup.to_string()]),
     )?;
-    serde_json::from_str(&text).context("`tntc bench -o json` printed something that is not JSON")
+    serde_json::from_str(&text)
+        .context("`tntc bench -o json` printed something that is not its report")
 }
 
 /// `tntc bench` of the CPU-heavy node.
-pub fn heavy_node(env: &Env) -> anyhow::Result<Value> {
+pub fn heavy_node(env: &Env) -> anyhow::Result<Bench> {
     let workflow = env.repo.join("bench/workflows/heavy");
     tntc_bench(env, &workflow, env.repeat(20, 3), env.repeat(3, 1))
 }
 
 /// `tntc bench -o json` on the harness's workflows: the trivial node, the word-count
 /// example's three nodes, and the CPU-heavy node.
-pub fn per_node(env: &Env) -> anyhow::Result<Value> {
+pub fn per_node(env: &Env) -> anyhow::Result<PerNode> {
     let workflows = env.repo.join("bench/workflows");
-    Ok(json!({
-        "trivial": tntc_bench(env, &workflows.join("trivial"), env.repeat(5000, 300), env.repeat(500, 50))?,
-        "word_count": tntc_bench(env, &env.repo.join("examples/word-count"), env.repeat(2000, 200), env.repeat(200, 20))?,
-        "heavy": heavy_node(env)?,
-    }))
+    Ok(PerNode {
+        trivial: tntc_bench(
+            env,
+            &workflows.join("trivial"),
+            env.repeat(5000, 300),
+            env.repeat(500, 50),
+        )?,
+        word_count: tntc_bench(
+            env,
+            &env.repo.join("examples/word-count"),
+            env.repeat(2000, 200),
+            env.repeat(200, 20),
+        )?,
+        heavy: heavy_node(env)?,
+    })
 }
 
 /// The CPU-heavy node in V8 (Deno) next to its fresh-sandbox run.
-pub fn v8(env: &Env, heavy: &Value) -> anyhow::Result<Value> {
+pub fn v8(env: &Env, heavy: &Bench) -> anyhow::Result<V8> {
     let node = env.repo.join("bench/workflows/heavy/nodes/heavy.ts");
     let text = output(
         env.deno()?
@@ -127,33 +142,32 @@ pub fn v8(env: &Env, heavy: &Value) -> anyhow::Result<Value> {
             .arg(&node)
             .args([env.repeat(20, 3).to_string(), "3".to_string()]),
     )?;
-    let v8: Value = serde_json::from_str(text.trim()).context("heavy.ts printed no JSON")?;
-    let samples: Vec<f64> = v8["samples_ms"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
-    let v8_ms = summary(&samples);
-    let node_ms = |phase: &str| {
-        heavy["nodes"][0]["phases"][phase]["p50_us"]
-            .as_f64()
-            .unwrap_or(0.0)
-            / 1000.0
+    let v8: V8Samples = serde_json::from_str(text.trim())
+        .context("heavy.ts printed no {\"cold_ms\", \"samples_ms\"} JSON")?;
+    let v8_ms = summary(&v8.samples_ms);
+    let phases = heavy.nodes.first().map(|n| &n.phases);
+    let run_ms = phases.map_or(0.0, |p| p.run.p50_us) / 1000.0;
+    let total_ms = phases.map_or(0.0, |p| p.total.p50_us) / 1000.0;
+    let slowdown = |ms: f64| {
+        if v8_ms.p50 > 0.0 {
+            round(ms / v8_ms.p50)
+        } else {
+            0.0
+        }
     };
-    let (run_ms, total_ms) = (node_ms("run"), node_ms("total"));
-    let v8_p50 = v8_ms["p50"].as_f64().unwrap_or(0.0);
-    Ok(json!({
-        "v8_warm_ms": v8_ms,
-        "v8_cold_ms": round(v8["cold_ms"].as_f64().unwrap_or(0.0)),
-        "tntc_run_ms_p50": round(run_ms),
-        "tntc_total_ms_p50": round(total_ms),
-        "slowdown_run": if v8_p50 > 0.0 { round(run_ms / v8_p50) } else { 0.0 },
-        "slowdown_total": if v8_p50 > 0.0 { round(total_ms / v8_p50) } else { 0.0 },
-    }))
+    Ok(V8 {
+        v8_warm_ms: v8_ms,
+        v8_cold_ms: round(v8.cold_ms),
+        tntc_run_ms_p50: round(run_ms),
+        tntc_total_ms_p50: round(total_ms),
+        slowdown_run: slowdown(run_ms),
+        slowdown_total: slowdown(total_ms),
+    })
 }
 
 /// Process spawn -> first 200 from `POST /run` of the 3-node example, with the precompiled
 /// runtime in the cache (a pod restart) and with an empty cache (a first start).
-pub fn engine_start(env: &Env) -> anyhow::Result<Value> {
+pub fn engine_start(env: &Env) -> anyhow::Result<EngineStart> {
     let (dir, warm_cache) = env.word_count()?;
     let workflow = dir.join("dist/workflow.yaml");
     let start = |cache: &Path| -> anyhow::Result<(f64, Server)> {
@@ -182,11 +196,11 @@ pub fn engine_start(env: &Env) -> anyhow::Result<Value> {
         std::thread::sleep(Duration::from_secs(1));
         uncached_rss_kib.push(memory_kib(server.pid())?.0 as f64);
     }
-    Ok(json!({
-        "cached_ms": summary(&cached),
-        "uncached_ms": summary(&uncached),
-        "uncached_rss_after_200_kib": summary(&uncached_rss_kib),
-    }))
+    Ok(EngineStart {
+        cached_ms: summary(&cached),
+        uncached_ms: summary(&uncached),
+        uncached_rss_after_200_kib: summary(&uncached_rss_kib),
+    })
 }
 
 /// A host of the 3-node example, answering, with `warm` requests served; and its RSS (KiB)
@@ -209,7 +223,7 @@ fn warm_host(env: &Env, warm: usize) -> anyhow::Result<(Server, u64)> {
 }
 
 /// Sequential `POST /run` of the 3-node example on one keep-alive connection.
-pub fn warm_run(env: &Env) -> anyhow::Result<Value> {
+pub fn warm_run(env: &Env) -> anyhow::Result<WarmRun> {
     let (server, _) = warm_host(env, 200)?;
     let mut conn = Conn::open(server.port)?;
     let requests = env.repeat(2000, 200);
@@ -225,12 +239,15 @@ pub fn warm_run(env: &Env) -> anyhow::Result<Value> {
             );
         }
     }
-    Ok(json!({ "requests": requests, "latency_us": summary(&samples) }))
+    Ok(WarmRun {
+        requests,
+        latency_us: summary(&samples),
+    })
 }
 
 /// `wrk` with 16 connections for 10 s against a server, and its memory before, during and
 /// after.
-fn load(env: &Env, server: &Server, label: &str) -> anyhow::Result<Value> {
+fn load(env: &Env, server: &Server, label: &str) -> anyhow::Result<Load> {
     std::thread::sleep(Duration::from_secs(1));
     let (idle_kib, _) = memory_kib(server.pid())?;
     let script = env.scratch.join("post.lua");
@@ -268,16 +285,21 @@ fn load(env: &Env, server: &Server, label: &str) -> anyhow::Result<Value> {
     let (after_kib, _) = memory_kib(server.pid())?;
     let wrk = parse_wrk(&text).with_context(|| format!("wrk output:\n{text}"))?;
     let mib = |kib: u64| round(kib as f64 / 1024.0);
-    Ok(json!({
-        "requests_per_second": wrk.rps,
-        "latency_ms": { "p50": wrk.p50_ms, "p90": wrk.p90_ms, "p99": wrk.p99_ms },
-        "non_2xx": wrk.non_2xx,
-        "errors": wrk.errors,
-        "rss_idle_mib": mib(idle_kib),
-        "rss_load_max_mib": mib(peak.load(Ordering::Relaxed)),
-        "rss_hwm_mib": mib(hwm_kib),
-        "rss_after_mib": mib(after_kib),
-    }))
+    Ok(Load {
+        requests_per_second: wrk.rps,
+        latency_ms: Latency {
+            p50: wrk.p50_ms,
+            p90: wrk.p90_ms,
+            p99: wrk.p99_ms,
+        },
+        non_2xx: wrk.non_2xx,
+        errors: wrk.errors,
+        rss_idle_mib: mib(idle_kib),
+        rss_load_max_mib: mib(peak.load(Ordering::Relaxed)),
+        rss_hwm_mib: mib(hwm_kib),
+        rss_after_mib: mib(after_kib),
+        rss_started_mib: None,
+    })
 }
 
 struct Wrk {
@@ -327,25 +349,33 @@ fn parse_wrk(text: &str) -> anyhow::Result<Wrk> {
 }
 
 /// Throughput and memory of `tntc-host` and of the Deno baseline under the same load.
-pub fn throughput(env: &Env) -> anyhow::Result<Value> {
+pub fn throughput(env: &Env) -> anyhow::Result<Throughput> {
     let tntc = {
         let (server, started_kib) = warm_host(env, 200)?;
-        let mut figures = load(env, &server, "tntc-host")?;
-        figures["rss_started_mib"] = json!(round(started_kib as f64 / 1024.0));
-        figures
+        let figures = load(env, &server, "tntc-host")?;
+        Load {
+            rss_started_mib: Some(round(started_kib as f64 / 1024.0)),
+            ..figures
+        }
     };
     let deno = match deno_server(env) {
-        Ok(server) => load(env, &server, "the Deno baseline")?,
-        Err(e) => json!({ "error": format!("{e:#}") }),
+        Ok(server) => Section::Measured(load(env, &server, "the Deno baseline")?),
+        Err(e) => Section::Failed {
+            error: format!("{e:#}"),
+        },
     };
-    let ratio = match (
-        tntc["requests_per_second"].as_f64(),
-        deno["requests_per_second"].as_f64(),
-    ) {
-        (Some(a), Some(b)) if b > 0.0 => json!(round(a / b)),
-        _ => Value::Null,
+    let ratio = match deno.ok() {
+        Some(d) if d.requests_per_second > 0.0 => {
+            Some(round(tntc.requests_per_second / d.requests_per_second))
+        }
+        _ => None,
     };
-    Ok(json!({ "connections": 16, "tntc": tntc, "deno": deno, "ratio": ratio }))
+    Ok(Throughput {
+        connections: 16,
+        tntc,
+        deno,
+        ratio,
+    })
 }
 
 /// The Deno re-creation of the original engine serving the 3-node example, warmed up.
@@ -368,7 +398,7 @@ fn deno_server(env: &Env) -> anyhow::Result<Server> {
 }
 
 /// `tntc build` of the 5-node workflow: with an empty runtime cache and with a warm one.
-pub fn build(env: &Env) -> anyhow::Result<Value> {
+pub fn build(env: &Env) -> anyhow::Result<Build> {
     let dir = env.dir("five")?;
     copy_tree(&env.repo.join("bench/workflows/five"), &dir)?;
     let time = |cache: &Path| -> anyhow::Result<f64> {
@@ -391,11 +421,15 @@ pub fn build(env: &Env) -> anyhow::Result<Value> {
     for _ in 0..env.repeat(7, 2) {
         warm.push(time(&warm_cache)?);
     }
-    Ok(json!({ "nodes": 5, "cold_ms": summary(&cold), "warm_ms": summary(&warm) }))
+    Ok(Build {
+        nodes: 5,
+        cold_ms: summary(&cold),
+        warm_ms: summary(&warm),
+    })
 }
 
 /// `tntc dev`: from writing a one-node change to `POST /run` answering with it.
-pub fn dev_reload(env: &Env) -> anyhow::Result<Value> {
+pub fn dev_reload(env: &Env) -> anyhow::Result<DevReload> {
     let (dir, cache) = env.word_count()?;
     let port = free_port()?;
     let mut command = env.tntc();
@@ -435,5 +469,7 @@ pub fn dev_reload(env: &Env) -> anyhow::Result<Value> {
         }
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    Ok(json!({ "edit_to_served_ms": summary(&samples) }))
+    Ok(DevReload {
+        edit_to_served_ms: summary(&samples),
+    })
 }

@@ -33,12 +33,12 @@ pub enum DriftKind {
 }
 
 impl DriftKind {
-    /// The name scripts read (`-o json`).
-    pub fn as_str(self) -> &'static str {
+    /// What `-o json` names it.
+    pub fn report(self) -> tntc_report::test::DriftKind {
         match self {
-            DriftKind::Undeclared => "undeclared",
-            DriftKind::NotListed => "not-listed",
-            DriftKind::NoContract => "no-contract",
+            DriftKind::Undeclared => tntc_report::test::DriftKind::Undeclared,
+            DriftKind::NotListed => tntc_report::test::DriftKind::NotListed,
+            DriftKind::NoContract => tntc_report::test::DriftKind::NoContract,
         }
     }
 }

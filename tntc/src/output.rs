@@ -1,8 +1,11 @@
 //! Printing: text for people (colors only on a terminal, never with NO_COLOR), JSON for
-//! scripts. Results go to stdout; diagnostics and errors to stderr.
+//! scripts (a `tntc-report` document, pretty-printed). Results go to stdout; diagnostics and
+//! errors to stderr.
 
 use std::io::{IsTerminal, Write};
 
+use serde::Serialize;
+use tntc_report::error::ErrorReport;
 use tntc_spec::{Diagnostic, SourceFile, diagnostic};
 
 /// How results are printed.
@@ -65,9 +68,11 @@ impl Printer {
         let _ = writeln!(stdout, "{}", text.as_ref());
     }
 
-    /// A JSON document on stdout.
-    pub fn json_value(&self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    /// A JSON document on stdout: a `tntc-report` type (`tntc run`: the host's
+    /// `ExecutionResult`; `tntc deploy`: the Kubernetes objects).
+    pub fn report(&self, report: &impl Serialize) {
+        // Cannot fail: the reports have string keys only.
+        let text = serde_json::to_string_pretty(report).unwrap_or_else(|_| "null".into());
         self.line(text);
     }
 
@@ -82,7 +87,9 @@ impl Printer {
     /// A command failure on stderr (or as `{"error": ...}` on stdout with `-o json`).
     pub fn error(&self, err: &anyhow::Error) {
         if self.json() {
-            self.json_value(&serde_json::json!({ "error": format!("{err:#}") }));
+            self.report(&ErrorReport {
+                error: format!("{err:#}"),
+            });
         } else {
             let (red, reset) = if self.color {
                 ("\x1b[1;31m", "\x1b[0m")

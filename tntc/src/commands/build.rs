@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use serde_json::json;
 use tntc_build::{CompiledNode, Progress};
 use tntc_bundle as bundle;
 use tntc_host::deployment::sandbox_needs;
+use tntc_report::build as report;
 use tntc_spec::{Checked, Loaded};
 
 use super::{invalid, load};
@@ -51,28 +51,34 @@ fn build(out_printer: &Printer, dir: &Path, out: Option<PathBuf>) -> CliResult {
     let elapsed = started.elapsed();
     let total: u64 = manifest.nodes.values().map(|n| n.size).sum();
     if out_printer.json() {
-        out_printer.json_value(&json!({
-            "name": wf.name,
-            "version": wf.version,
-            "out": out.display().to_string(),
-            "runtime": {"sha256": manifest.runtime.sha256, "load": runtime_load},
-            "nodes": nodes.iter().map(|n| {
-                let entry = &manifest.nodes[&n.id];
-                json!({
-                    "id": n.id,
-                    "source": n.source,
-                    "module": entry.module,
-                    "size": entry.size,
-                    "bytecodeSize": n.bytecode_len,
-                    "sha256": entry.sha256,
-                    "uses": entry.uses,
-                    "services": entry.services,
-                    "compileMs": n.compile_time.as_secs_f64() * 1000.0,
+        out_printer.report(&report::Report {
+            name: wf.name.clone(),
+            version: wf.version.clone(),
+            out: out.display().to_string(),
+            runtime: report::Runtime {
+                sha256: manifest.runtime.sha256.clone(),
+                load: runtime_load,
+            },
+            nodes: nodes
+                .iter()
+                .map(|n| {
+                    let entry = &manifest.nodes[&n.id];
+                    report::Node {
+                        id: n.id.clone(),
+                        source: n.source.clone(),
+                        module: entry.module.clone(),
+                        size: entry.size,
+                        bytecode_size: n.bytecode_len as u64,
+                        sha256: entry.sha256.clone(),
+                        uses: entry.uses.clone(),
+                        services: entry.services.clone(),
+                        compile_ms: n.compile_time.as_secs_f64() * 1000.0,
+                    }
                 })
-            }).collect::<Vec<_>>(),
-            "totalSize": total,
-            "durationMs": elapsed.as_millis() as u64,
-        }));
+                .collect(),
+            total_size: total,
+            duration_ms: elapsed.as_millis() as u64,
+        });
     } else {
         out_printer.line(format!(
             "Built {} {} into {} ({}, {}) in {:.2}s",

@@ -86,7 +86,7 @@ impl CheckArgs {
         })?
         .map_err(cli_error)?;
         if out.json() {
-            out.json_value(&serde_json::to_value(&checks)?);
+            out.report(&checks);
         } else {
             for check in &checks {
                 let mark = match (check.passed, check.warning.is_some()) {

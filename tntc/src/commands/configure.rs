@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::{Map, Value, json};
+use tntc_report::configure::{self as report, ConfigFailure, Report, Written};
 
+use super::problem;
 use crate::errors::{CliResult, Usage, exit};
 use crate::output::Printer;
 use crate::settings::{
@@ -77,10 +78,11 @@ fn run(out: &Printer, args: &ConfigureArgs) -> CliResult {
         };
         let effective = settings::resolve(&overrides, workflow.as_ref(), &files);
         if out.json() {
-            out.json_value(&json!({
-                "settings": settings_json(&effective),
-                "files": files_json(&locations, &files),
-            }));
+            out.report(&Report {
+                written: None,
+                settings: settings_report(&effective),
+                files: files_report(&locations, &files),
+            });
         } else {
             print_settings(out, &effective, &locations, &files);
         }
@@ -119,20 +121,30 @@ fn run(out: &Printer, args: &ConfigureArgs) -> CliResult {
     };
     let effective = settings::resolve(&Overrides::default(), workflow.as_ref(), &files);
     if out.json() {
-        let set: Map<String, Value> = changes
-            .iter()
-            .filter_map(|(k, v)| Some((k.name().to_owned(), Value::String(v.clone()?))))
-            .collect();
-        let removed: Vec<&str> = changes
+        let mut set = report::Values::default();
+        for (key, value) in &changes {
+            let slot = match key {
+                Key::Namespace => &mut set.namespace,
+                Key::Registry => &mut set.registry,
+                Key::RuntimeClass => &mut set.runtime_class,
+            };
+            slot.clone_from(value);
+        }
+        let removed = changes
             .iter()
             .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| k.name())
+            .map(|(k, _)| key_report(*k))
             .collect();
-        out.json_value(&json!({
-            "written": {"file": path.display().to_string(), "scope": scope.name(), "set": set, "removed": removed},
-            "settings": settings_json(&effective),
-            "files": files_json(&locations, &files),
-        }));
+        out.report(&Report {
+            written: Some(Written {
+                file: path.display().to_string(),
+                scope: scope_report(scope),
+                set,
+                removed,
+            }),
+            settings: settings_report(&effective),
+            files: files_report(&locations, &files),
+        });
     } else {
         out.line(format!("Wrote {} ({} file):", path.display(), scope.name()));
         for (key, value) in &changes {
@@ -184,10 +196,13 @@ fn config_failure(out: &Printer, err: ConfigError) -> CliResult {
         return Err(err.into());
     };
     if out.json() {
-        out.json_value(&json!({
-            "error": err.to_string(),
-            "errors": diagnostics.iter().map(|d| d.report(file)).collect::<Vec<_>>(),
-        }));
+        out.report(&ConfigFailure {
+            error: err.to_string(),
+            errors: diagnostics
+                .iter()
+                .map(|d| problem(d.report(file)))
+                .collect(),
+        });
         return Ok(ExitCode::from(exit::IO));
     }
     out.diagnostics(file, diagnostics);
@@ -247,30 +262,54 @@ fn origin_text(origin: &Origin, key: Key) -> String {
     }
 }
 
-fn settings_json(effective: &Settings) -> Value {
-    let map: Map<String, Value> = Key::ALL
-        .iter()
-        .map(|key| {
-            let value = match effective.get(*key) {
-                Some(r) => json!({
-                    "value": r.value,
-                    "source": r.origin.kind(),
-                    "file": r.origin.file().map(|f| f.display().to_string()),
-                }),
-                None => json!({"value": null, "source": null, "file": null}),
-            };
-            (key.name().to_owned(), value)
-        })
-        .collect();
-    Value::Object(map)
+fn settings_report(effective: &Settings) -> report::Settings {
+    let one = |key: Key| match effective.get(key) {
+        Some(r) => report::Setting {
+            value: Some(r.value.clone()),
+            source: Some(match &r.origin {
+                Origin::Flag => report::Source::Flag,
+                Origin::Workflow(_) => report::Source::Workflow,
+                Origin::File(Scope::Project, _) => report::Source::Project,
+                Origin::File(Scope::User, _) => report::Source::User,
+                Origin::Default => report::Source::Default,
+            }),
+            file: r.origin.file().map(|f| f.display().to_string()),
+        },
+        None => report::Setting {
+            value: None,
+            source: None,
+            file: None,
+        },
+    };
+    report::Settings {
+        namespace: one(Key::Namespace),
+        registry: one(Key::Registry),
+        runtime_class: one(Key::RuntimeClass),
+    }
 }
 
-fn files_json(locations: &Locations, files: &Files) -> Value {
-    let one = |scope: Scope| {
-        json!({
-            "path": locations.path(scope).map(|p| p.display().to_string()),
-            "exists": files.get(scope).is_some(),
-        })
+fn files_report(locations: &Locations, files: &Files) -> report::Files {
+    let one = |scope: Scope| report::File {
+        path: locations.path(scope).map(|p| p.display().to_string()),
+        exists: files.get(scope).is_some(),
     };
-    json!({"project": one(Scope::Project), "user": one(Scope::User)})
+    report::Files {
+        project: one(Scope::Project),
+        user: one(Scope::User),
+    }
+}
+
+fn key_report(key: Key) -> report::Key {
+    match key {
+        Key::Namespace => report::Key::Namespace,
+        Key::Registry => report::Key::Registry,
+        Key::RuntimeClass => report::Key::RuntimeClass,
+    }
+}
+
+fn scope_report(scope: Scope) -> report::Scope {
+    match scope {
+        Scope::Project => report::Scope::Project,
+        Scope::User => report::Scope::User,
+    }
 }

@@ -63,11 +63,11 @@ fn init(out: &Printer, name: &str) -> CliResult {
         write_file(&dir.join(path), &template.replace("{{name}}", name))?;
     }
     if out.json() {
-        out.json_value(&serde_json::json!({
-            "name": name,
-            "dir": dir.display().to_string(),
-            "files": FILES.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
-        }));
+        out.report(&tntc_report::init::Report {
+            name: name.to_owned(),
+            dir: dir.display().to_string(),
+            files: FILES.iter().map(|(p, _)| (*p).to_owned()).collect(),
+        });
     } else {
         out.line(format!("Created workflow \"{name}\" in ./{name}/"));
         for (path, _) in FILES {

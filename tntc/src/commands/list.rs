@@ -34,7 +34,7 @@ impl ListArgs {
         })?
         .map_err(cli_error)?;
         if out.json() {
-            out.json_value(&serde_json::to_value(&workflows)?);
+            out.report(&workflows);
         } else if workflows.is_empty() {
             let place = match &namespace {
                 Some(ns) => format!("in namespace {ns}"),

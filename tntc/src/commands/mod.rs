@@ -24,6 +24,7 @@ pub mod visualize;
 use std::path::Path;
 
 use anyhow::Context as _;
+use tntc_report::validate::{Problem, Severity};
 use tntc_spec::{Checked, LoadError, Loaded};
 
 use crate::errors::InvalidWorkflow;
@@ -67,6 +68,22 @@ pub fn invalid(loaded: &Loaded) -> anyhow::Error {
         loaded.source.name().display(),
         count(errors, "error")
     )))
+}
+
+/// A diagnostic resolved against its file, as `-o json` reports it.
+pub fn problem(report: tntc_spec::Report) -> Problem {
+    Problem {
+        severity: match report.severity {
+            tntc_spec::Severity::Error => Severity::Error,
+            tntc_spec::Severity::Warning => Severity::Warning,
+        },
+        message: report.message,
+        file: report.file,
+        line: Some(report.line),
+        column: Some(report.column),
+        path: report.path,
+        hint: report.hint,
+    }
 }
 
 /// Writes a file, creating its parent directories.

@@ -144,7 +144,7 @@ fn run(out: &Printer, dir: &Path, input: Option<&str>, options: &LocalArgs) -> C
     let elapsed = started.elapsed();
 
     if out.json() {
-        out.json_value(&serde_json::to_value(&result)?);
+        out.report(&result);
     } else {
         print_result(out, &deployment, &result, elapsed);
     }

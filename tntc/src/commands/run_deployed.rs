@@ -29,7 +29,7 @@ pub fn run(
     .map_err(cli_error)?;
     let success = result.get("success").and_then(Value::as_bool) == Some(true);
     if out.json() {
-        out.json_value(&result);
+        out.report(&result);
     } else {
         out.line(serde_json::to_string_pretty(&result)?);
         let ms = result

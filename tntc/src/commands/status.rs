@@ -42,9 +42,9 @@ impl StatusArgs {
         .map_err(cli_error)?;
         if out.json() {
             if self.detail {
-                out.json_value(&serde_json::to_value(&status)?);
+                out.report(&status);
             } else {
-                out.json_value(&json!({
+                out.report(&json!({
                     "name": status.name,
                     "namespace": status.namespace,
                     "ready": status.ready,

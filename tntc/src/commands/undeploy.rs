@@ -56,7 +56,7 @@ impl UndeployArgs {
         })?
         .map_err(cli_error)?;
         if out.json() {
-            out.json_value(&json!({
+            out.report(&json!({
                 "name": self.name,
                 "namespace": namespace,
                 "deleted": deleted,

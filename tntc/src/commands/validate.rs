@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::{Value, json};
 use tntc_compiler::{CompileError, Location, compile_workflow};
+use tntc_report::validate::{Problem, Report, Severity};
 use tntc_spec::{Checked, Diagnostic, Loaded, SourceFile, Span, diagnostic};
 
-use super::{invalid, load};
+use super::{invalid, load, problem};
 use crate::drift::{self, Drift};
 use crate::errors::{CliResult, InvalidWorkflow, exit};
 use crate::output::{Printer, count};
@@ -37,13 +37,22 @@ fn validate(out: &Printer, dir: &Path) -> CliResult {
         Ok(loaded) => loaded,
         // Scripts get the documented shape even when there is no file to read.
         Err(err) if out.json() => {
-            out.json_value(&json!({
-                "valid": false,
-                "errors": [{"severity": "error", "message": format!("{err:#}"), "file": dir.display().to_string(),
-                            "line": null, "column": null, "path": ""}],
-                "warnings": [],
-                "stages": null,
-            }));
+            out.report(&Report {
+                valid: false,
+                name: None,
+                version: None,
+                errors: vec![Problem {
+                    severity: Severity::Error,
+                    message: format!("{err:#}"),
+                    file: dir.display().to_string(),
+                    line: None,
+                    column: None,
+                    path: String::new(),
+                    hint: None,
+                }],
+                warnings: Vec::new(),
+                stages: None,
+            });
             return Ok(ExitCode::from(exit::IO));
         }
         Err(err) => return Err(err.into()),
@@ -55,24 +64,20 @@ fn validate(out: &Printer, dir: &Path) -> CliResult {
             if out.json() {
                 let (code_errors, code_warnings): (Vec<_>, Vec<_>) =
                     problems.iter().partition(|p| p.error);
-                let mut warnings: Vec<Value> = checked
+                let mut warnings: Vec<Problem> = checked
                     .warnings
                     .iter()
-                    .map(|d| json!(d.report(&loaded.source)))
+                    .map(|d| problem(d.report(&loaded.source)))
                     .collect();
                 warnings.extend(code_warnings.iter().map(|p| p.report.clone()));
-                let mut value = json!({
-                    "valid": errors == 0,
-                    "name": checked.workflow.name,
-                    "version": checked.workflow.version,
-                    "errors": code_errors.iter().map(|p| p.report.clone()).collect::<Vec<_>>(),
-                    "warnings": warnings,
-                    "stages": checked.dag.stages,
+                out.report(&Report {
+                    valid: errors == 0,
+                    name: Some(checked.workflow.name.clone()),
+                    version: Some(checked.workflow.version.clone()),
+                    errors: code_errors.iter().map(|p| p.report.clone()).collect(),
+                    warnings,
+                    stages: (errors == 0).then(|| checked.dag.stages.clone()),
                 });
-                if errors > 0 {
-                    value["stages"] = Value::Null;
-                }
-                out.json_value(&value);
                 return Ok(if errors == 0 {
                     ExitCode::SUCCESS
                 } else {
@@ -110,12 +115,20 @@ fn validate(out: &Printer, dir: &Path) -> CliResult {
                     .unwrap_or_default();
                 let (errors, warnings): (Vec<_>, Vec<_>) =
                     diagnostics.iter().partition(|d| d.is_error());
-                out.json_value(&json!({
-                    "valid": false,
-                    "errors": errors.iter().map(|d| d.report(&loaded.source)).collect::<Vec<_>>(),
-                    "warnings": warnings.iter().map(|d| d.report(&loaded.source)).collect::<Vec<_>>(),
-                    "stages": null,
-                }));
+                let problems = |diagnostics: Vec<&Diagnostic>| -> Vec<Problem> {
+                    diagnostics
+                        .into_iter()
+                        .map(|d| problem(d.report(&loaded.source)))
+                        .collect()
+                };
+                out.report(&Report {
+                    valid: false,
+                    name: None,
+                    version: None,
+                    errors: problems(errors),
+                    warnings: problems(warnings),
+                    stages: None,
+                });
                 Ok(ExitCode::from(exit::INVALID_WORKFLOW))
             } else {
                 Err(invalid(&loaded).into())
@@ -128,7 +141,7 @@ fn validate(out: &Printer, dir: &Path) -> CliResult {
 struct CodeProblem {
     error: bool,
     text: String,
-    report: Value,
+    report: Problem,
 }
 
 /// Compile errors and contract drift in the nodes' code.
@@ -152,22 +165,20 @@ fn code_problems(loaded: &Loaded, checked: &Checked, color: bool) -> Vec<CodePro
 }
 
 fn compile_problem(loaded: &Loaded, error: &CompileError, color: bool) -> CodeProblem {
-    let position = |n: u32| if n == 0 { Value::Null } else { json!(n) };
-    let mut report = json!({
-        "severity": "error",
-        "message": error.message,
-        "file": loaded.dir.join(&error.path).display().to_string(),
-        "line": position(error.line),
-        "column": position(error.column),
-        "path": error.path,
-    });
-    if let Some(hint) = &error.hint {
-        report["hint"] = json!(hint);
-    }
+    // 0: the error has no position (the compiler's convention).
+    let position = |n: u32| (n != 0).then_some(n as usize);
     CodeProblem {
         error: true,
         text: error.render(color),
-        report,
+        report: Problem {
+            severity: Severity::Error,
+            message: error.message.clone(),
+            file: loaded.dir.join(&error.path).display().to_string(),
+            line: position(error.line),
+            column: position(error.column),
+            path: error.path.clone(),
+            hint: error.hint.clone(),
+        },
     }
 }
 
@@ -188,14 +199,18 @@ fn drift_problem(loaded: &Loaded, drift: &Drift, at: &Location, color: bool) -> 
     CodeProblem {
         error: drift.is_error(),
         text: diagnostic::render(&source, &diagnostic, color),
-        report: json!({
-            "severity": if drift.is_error() { "error" } else { "warning" },
-            "message": drift.message(),
-            "file": loaded.dir.join(&at.path).display().to_string(),
-            "line": at.line,
-            "column": at.column,
-            "path": at.path,
-            "hint": drift.hint(),
-        }),
+        report: Problem {
+            severity: if drift.is_error() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            message: drift.message(),
+            file: loaded.dir.join(&at.path).display().to_string(),
+            line: Some(at.line as usize),
+            column: Some(at.column as usize),
+            path: at.path.clone(),
+            hint: Some(drift.hint()),
+        },
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::json;
+use tntc_report::visualize::{self as report, Report};
 use tntc_spec::{Checked, Trigger, TriggerKind};
 
 use super::{invalid, load};
@@ -45,7 +45,7 @@ fn visualize(out: &Printer, dir: &Path, format: GraphFormat) -> CliResult {
         Err(loaded) => return Err(invalid(&loaded).into()),
     };
     if out.json() {
-        out.json_value(&graph_json(&checked));
+        out.report(&graph(&checked));
     } else {
         let text = match format {
             GraphFormat::Mermaid => mermaid(&checked),
@@ -178,22 +178,50 @@ pub fn dot(checked: &Checked) -> String {
 }
 
 /// The graph as data: triggers, nodes with their stage, edges, stages.
-pub fn graph_json(checked: &Checked) -> serde_json::Value {
+pub fn graph(checked: &Checked) -> Report {
     let wf = &checked.workflow;
-    json!({
-        "name": wf.name,
-        "version": wf.version,
-        "triggers": wf.triggers,
-        "entryNodes": roots(checked),
-        "nodes": checked.dag.order.iter().map(|id| {
-            let spec = wf.node(id);
-            json!({
-                "id": id,
-                "path": spec.map(|n| n.path.as_str()),
-                "stage": checked.dag.stage_of(id),
+    Report {
+        name: wf.name.clone(),
+        version: wf.version.clone(),
+        triggers: wf
+            .triggers
+            .iter()
+            .map(|t| report::Trigger {
+                name: t.name.clone(),
+                kind: match &t.kind {
+                    TriggerKind::Manual => report::TriggerKind::Manual,
+                    TriggerKind::Cron { schedule } => report::TriggerKind::Cron {
+                        schedule: schedule.clone(),
+                    },
+                    TriggerKind::Queue { subject } => report::TriggerKind::Queue {
+                        subject: subject.clone(),
+                    },
+                    TriggerKind::Webhook { path } => {
+                        report::TriggerKind::Webhook { path: path.clone() }
+                    }
+                },
             })
-        }).collect::<Vec<_>>(),
-        "edges": wf.edges,
-        "stages": checked.dag.stages,
-    })
+            .collect(),
+        entry_nodes: roots(checked).into_iter().map(str::to_owned).collect(),
+        nodes: checked
+            .dag
+            .order
+            .iter()
+            .map(|id| report::Node {
+                id: id.clone(),
+                // The DAG is compiled from the nodes: every id has a spec and a stage.
+                path: wf.node(id).map(|n| n.path.clone()).unwrap_or_default(),
+                stage: checked.dag.stage_of(id).unwrap_or_default(),
+            })
+            .collect(),
+        edges: wf
+            .edges
+            .iter()
+            .map(|e| report::Edge {
+                from: e.from.clone(),
+                to: e.to.clone(),
+            })
+            .collect(),
+        stages: checked.dag.stages.clone(),
+    }
 }

@@ -8,6 +8,7 @@ mod deploy;
 mod dev;
 mod host_e2e;
 mod init;
+mod json_output;
 mod run;
 mod secrets;
 mod secrets_init;

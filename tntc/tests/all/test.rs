@@ -76,10 +76,11 @@ fn a_throwing_node_shows_its_error_typescript_stack_and_logs() {
     insta::assert_snapshot!(without_timings(&stdout(&out)));
 }
 
-const CONTRACT: &str = "name: drift\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  hello:\n    path: ./nodes/hello.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    api:\n      protocol: https\n      host: api.example.com\n    spare:\n      protocol: https\n      host: spare.example.com\n";
+/// A workflow whose contract declares `api` and `spare`.
+pub const CONTRACT: &str = "name: drift\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  hello:\n    path: ./nodes/hello.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    api:\n      protocol: https\n      host: api.example.com\n    spare:\n      protocol: https\n      host: spare.example.com\n";
 
 /// Asks for `input.name` (a name validate cannot see); with `careful`, catches the throw.
-const ASKS_BY_NAME: &str = "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context, input: { name: string; careful?: boolean }) {\n  const api = await (await ctx.dependency(\"api\").fetch!(\"/v1/ping\")).json();\n  if (input.careful) {\n    try {\n      ctx.dependency(input.name);\n    } catch {\n      return { api, skipped: input.name };\n    }\n  }\n  ctx.dependency(input.name);\n  return { api };\n}\n";
+pub const ASKS_BY_NAME: &str = "import type { Context } from \"tentacular\";\n\nexport default async function run(ctx: Context, input: { name: string; careful?: boolean }) {\n  const api = await (await ctx.dependency(\"api\").fetch!(\"/v1/ping\")).json();\n  if (input.careful) {\n    try {\n      ctx.dependency(input.name);\n    } catch {\n      return { api, skipped: input.name };\n    }\n  }\n  ctx.dependency(input.name);\n  return { api };\n}\n";
 
 fn drift_workflow() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tmp");

@@ -2,7 +2,8 @@
 
 use super::{initialised, json, stderr, stdout, tntc, write};
 
-const BROKEN: &str = "name: Broken Flow\nversion: \"1.0\"\ntriggers:\n  - type: cron\n    schedule: \"every day\"\nnodes:\n  hello:\n    path: ./nodes/nope.ts\nedges:\n  - {from: hello, to: helo}\nconfig:\n  timeout: soon\n";
+/// A workflow.yaml with five errors.
+pub const BROKEN: &str = "name: Broken Flow\nversion: \"1.0\"\ntriggers:\n  - type: cron\n    schedule: \"every day\"\nnodes:\n  hello:\n    path: ./nodes/nope.ts\nedges:\n  - {from: hello, to: helo}\nconfig:\n  timeout: soon\n";
 
 #[test]
 fn invalid_workflow_exits_3_with_every_error_rendered() {
@@ -117,7 +118,8 @@ fn every_example_workflow_validates() {
     assert!(seen >= 2, "expected at least two examples, found {seen}");
 }
 
-const WITH_CONTRACT: &str = "name: demo\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  hello:\n    path: ./nodes/hello.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    api:\n      protocol: https\n      host: api.example.com\n";
+/// A workflow whose contract declares only `api`.
+pub const WITH_CONTRACT: &str = "name: demo\nversion: \"1.0\"\ntriggers:\n  - type: manual\nnodes:\n  hello:\n    path: ./nodes/hello.ts\ncontract:\n  version: \"1\"\n  dependencies:\n    api:\n      protocol: https\n      host: api.example.com\n";
 
 #[test]
 fn a_literal_dependency_the_contract_does_not_declare_is_reported_at_its_typescript_position() {

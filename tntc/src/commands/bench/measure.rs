@@ -11,32 +11,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde_json::Value;
 use tntc_host::deployment::Deployment;
+use tntc_report::bench::{DagResult, InputSource, LimitMode, NodeResult, Phases, RuntimeStart};
 use tntc_sandbox::{
     BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost, NodeModule, RunLimits, RunRequest,
     RunStats, RuntimeSource, Sandbox, SandboxConfig,
 };
 
-use super::stats::{Distribution, curve};
-
-/// How long the runtime took to become usable.
-#[derive(Clone, Debug, Serialize)]
-pub struct RuntimeStart {
-    /// `Sandbox::new` with an empty cache: pre-initialization (wizer) and JIT, in ms.
-    pub cold_ms: f64,
-    /// Of which wizer (with the JIT of the instrumented module).
-    pub preinitialize_ms: f64,
-    /// Of which compiling the snapshot.
-    pub compile_ms: f64,
-    /// `Sandbox::new` loading the cached precompiled runtime: median, in ms.
-    pub warm_ms: f64,
-    /// Fastest warm start, in ms.
-    pub warm_min_ms: f64,
-    /// Every warm start, in ms.
-    pub warm_samples_ms: Vec<f64>,
-}
+use super::stats::{curve, distribution};
 
 fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e5).round() / 100.0
@@ -107,67 +90,24 @@ pub struct NodeCase {
     pub invocation: String,
     /// The node's limits, as the host sets them.
     pub limits: RunLimits,
-    /// Where the input came from: `fixture` or `empty`.
-    pub input_source: &'static str,
+    /// Where the input came from.
+    pub input_source: InputSource,
 }
 
-/// The phases of [`RunStats`], each summarised.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Phases {
-    /// `NodeModule::run` as its caller sees it (includes the slot wait and the phases).
-    pub total: Distribution,
-    /// New store and runtime instance (and the node module's, when it is not the compiler's
-    /// glue).
-    pub instantiate: Distribution,
-    /// Evaluating the node's bytecode.
-    pub load: Distribution,
-    /// Writing the invocation into linear memory.
-    pub input: Distribution,
-    /// The node itself.
-    pub run: Distribution,
-    /// Reading and validating the output.
-    pub output: Distribution,
-    /// Dropping the store (restoring the pages the run dirtied).
-    pub teardown: Distribution,
-}
-
-impl Phases {
-    /// Summarises samples of (wall time, stats).
-    pub fn of(samples: &[(Duration, RunStats)]) -> Phases {
-        let pick = |f: fn(&RunStats) -> Duration| -> Distribution {
-            Distribution::of(&samples.iter().map(|(_, s)| f(s)).collect::<Vec<_>>())
-        };
-        Phases {
-            total: Distribution::of(&samples.iter().map(|(t, _)| *t).collect::<Vec<_>>()),
-            instantiate: pick(|s| s.instantiate),
-            load: pick(|s| s.load),
-            input: pick(|s| s.input),
-            run: pick(|s| s.run),
-            output: pick(|s| s.output),
-            teardown: pick(|s| s.teardown),
-        }
+/// The phases of [`RunStats`] over samples of (wall time, stats), each summarised.
+fn phases(samples: &[(Duration, RunStats)]) -> Phases {
+    let pick = |f: fn(&RunStats) -> Duration| {
+        distribution(&samples.iter().map(|(_, s)| f(s)).collect::<Vec<_>>())
+    };
+    Phases {
+        total: distribution(&samples.iter().map(|(t, _)| *t).collect::<Vec<_>>()),
+        instantiate: pick(|s| s.instantiate),
+        load: pick(|s| s.load),
+        input: pick(|s| s.input),
+        run: pick(|s| s.run),
+        output: pick(|s| s.output),
+        teardown: pick(|s| s.teardown),
     }
-}
-
-/// The runs of one node.
-#[derive(Clone, Debug, Serialize)]
-pub struct NodeResult {
-    /// Node id.
-    pub node: String,
-    /// `fixture` (tests/fixtures/<node>.json) or `empty` (`{}`).
-    pub input: &'static str,
-    /// Measured runs (after the warm-up).
-    pub runs: usize,
-    /// The breakdown.
-    pub phases: Phases,
-    /// Largest linear memory a run reached, in bytes.
-    pub memory_peak_bytes: usize,
-    /// Linear memory the sandbox restores after each run (pages the runs dirtied), in bytes.
-    pub reset_bytes: usize,
-    /// Why the node could not be measured (its first failure).
-    pub error: Option<String>,
-    /// The total's distribution at every percentile 0..=100, in microseconds (for charts).
-    pub curve_us: Vec<f64>,
 }
 
 /// Runs `module` `warmup` times, then `runs` times, each in a fresh sandbox.
@@ -213,7 +153,7 @@ pub async fn node_runs(
         }
     }
     result.runs = samples.len();
-    result.phases = Phases::of(&samples);
+    result.phases = phases(&samples);
     result.memory_peak_bytes = samples
         .iter()
         .map(|(_, s)| s.memory_peak_bytes)
@@ -222,21 +162,6 @@ pub async fn node_runs(
     result.reset_bytes = sandbox.idle_resident_bytes();
     result.curve_us = curve(&samples.iter().map(|(t, _)| *t).collect::<Vec<_>>());
     result
-}
-
-/// Runs of the whole workflow.
-#[derive(Clone, Debug, Serialize)]
-pub struct DagResult {
-    /// Nodes in the DAG.
-    pub nodes: usize,
-    /// Measured runs (after the warm-up).
-    pub runs: usize,
-    /// `Deployment::execute` wall time.
-    pub total: Distribution,
-    /// Runs that did not succeed.
-    pub failures: usize,
-    /// The first failed run's errors.
-    pub error: Option<String>,
 }
 
 /// Runs the deployment `warmup` times, then `runs` times, with `input`.
@@ -266,56 +191,30 @@ pub async fn dag_runs(
     DagResult {
         nodes: deployment.checked().dag.order.len(),
         runs,
-        total: Distribution::of(&samples),
+        total: distribution(&samples),
         failures,
         error,
     }
 }
 
-/// Which limits a `--compare-limits` sandbox enforces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LimitMode {
-    /// No epoch checks, no fuel: nothing stops a busy node (a benchmark-only sandbox).
-    None,
-    /// Epoch deadlines: what every host runs with.
-    Epoch,
-    /// Epoch deadlines plus fuel metering (what `config.fuel` turns on).
-    EpochFuel,
+/// The sandbox configuration of a `--compare-limits` mode, from the workflow's.
+pub fn limit_config(mode: LimitMode, base: &SandboxConfig) -> SandboxConfig {
+    SandboxConfig {
+        epoch_interruption: mode != LimitMode::None,
+        cpu_fuel: mode == LimitMode::EpochFuel,
+        ..base.clone()
+    }
 }
 
-impl LimitMode {
-    /// Every mode, cheapest first.
-    pub const ALL: [LimitMode; 3] = [LimitMode::None, LimitMode::Epoch, LimitMode::EpochFuel];
-
-    /// The sandbox configuration of this mode, from the workflow's.
-    pub fn config(self, base: &SandboxConfig) -> SandboxConfig {
-        SandboxConfig {
-            epoch_interruption: self != LimitMode::None,
-            cpu_fuel: self == LimitMode::EpochFuel,
-            ..base.clone()
-        }
-    }
-
-    /// The limits of a node in this mode (fuel only where the engine meters it).
-    pub fn limits(self, limits: &RunLimits) -> RunLimits {
-        RunLimits {
-            fuel: if self == LimitMode::EpochFuel {
-                limits.fuel
-            } else {
-                None
-            },
-            ..limits.clone()
-        }
-    }
-
-    /// How tables name the mode.
-    pub fn label(self) -> &'static str {
-        match self {
-            LimitMode::None => "none",
-            LimitMode::Epoch => "epoch",
-            LimitMode::EpochFuel => "epoch+fuel",
-        }
+/// A node's limits in a `--compare-limits` mode (fuel only where the engine meters it).
+pub fn limit_run_limits(mode: LimitMode, limits: &RunLimits) -> RunLimits {
+    RunLimits {
+        fuel: if mode == LimitMode::EpochFuel {
+            limits.fuel
+        } else {
+            None
+        },
+        ..limits.clone()
     }
 }
 

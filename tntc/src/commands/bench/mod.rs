@@ -33,6 +33,7 @@ use tntc_host::access::node_access;
 use tntc_host::deployment::{Shared, node_memory, sandbox_needs};
 use tntc_host::logs::LogSink;
 use tntc_host::secrets::Secrets;
+use tntc_report::bench::{DagResult, InputSource, LimitMode, LimitRuns, Report};
 use tntc_sandbox::{LogLevel, NodeModule, RunLimits, Sandbox, SandboxConfig, default_cache_dir};
 use tntc_spec::{Checked, Workflow};
 
@@ -41,7 +42,7 @@ use crate::building::nodes_or_bail;
 use crate::errors::{CliError, CliResult, failed, usage};
 use crate::local::{self, LocalArgs};
 use crate::output::Printer;
-use measure::{LimitMode, NodeCase};
+use measure::NodeCase;
 use tntc_build::CompiledNode;
 
 /// `tntc bench` options.
@@ -132,7 +133,7 @@ fn run(out: &Printer, args: &BenchArgs) -> CliResult {
         None
     };
 
-    let report = report::Report {
+    let report = Report {
         workflow: workflow.name.clone(),
         runs: args.runs,
         warmup: args.warmup,
@@ -142,9 +143,9 @@ fn run(out: &Printer, args: &BenchArgs) -> CliResult {
         limits,
     };
     if out.json() {
-        out.json_value(&serde_json::to_value(&report)?);
+        out.report(&report);
     } else {
-        for line in report.text() {
+        for line in report::text(&report) {
             out.line(line);
         }
     }
@@ -235,9 +236,9 @@ fn case(
     let mut config = workflow.config.raw.clone();
     config.extend(fixture.config);
     let input_source = if fixture.input.is_some() {
-        "fixture"
+        InputSource::Fixture
     } else {
-        "empty"
+        InputSource::Empty
     };
     let invocation = json!({
         "node": node.id,
@@ -273,7 +274,7 @@ fn dag(
     secrets: Secrets,
     dir: &Path,
     args: &BenchArgs,
-) -> anyhow::Result<measure::DagResult> {
+) -> anyhow::Result<DagResult> {
     let shared = Shared {
         sandbox: sandbox.clone(),
         fetch: tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig::default())?,
@@ -308,7 +309,7 @@ fn compare_limits(
     nodes: &[CompiledNode],
     cases: &[NodeCase],
     args: &BenchArgs,
-) -> anyhow::Result<Vec<report::LimitRuns>> {
+) -> anyhow::Result<Vec<LimitRuns>> {
     let executor = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -326,11 +327,11 @@ fn compare_limits(
             // one. One sandbox per node, as above.
             let sandbox = Sandbox::new(SandboxConfig {
                 cache_dir: Some(default_cache_dir()),
-                ..mode.config(base)
+                ..measure::limit_config(mode, base)
             })?;
             let module = load_node(&sandbox, node)?;
             let case = NodeCase {
-                limits: mode.limits(&case.limits),
+                limits: measure::limit_run_limits(mode, &case.limits),
                 ..case.clone()
             };
             results.push(executor.block_on(measure::node_runs(
@@ -341,7 +342,7 @@ fn compare_limits(
                 args.runs,
             )));
         }
-        all.push(report::LimitRuns {
+        all.push(LimitRuns {
             mode,
             nodes: results,
         });

@@ -1,63 +1,21 @@
-//! The benchmark's result: a JSON document (`-o json`) and tables for people.
+//! The benchmark's result as tables for people (`-o json` prints the
+//! `tntc_report::bench::Report` itself).
 
-use serde::Serialize;
+use tntc_report::bench::{Distribution, LimitMode, LimitRuns, NodeResult, Report};
 
-use super::measure::{DagResult, LimitMode, NodeResult, RuntimeStart};
-use super::stats::{Distribution, human};
+use super::stats::human;
 
-/// Everything `tntc bench` measured.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// Workflow name.
-    pub workflow: String,
-    /// Measured runs per node and of the DAG.
-    pub runs: usize,
-    /// Warm-up runs before each measurement.
-    pub warmup: usize,
-    /// Runtime start-up.
-    pub runtime: RuntimeStart,
-    /// Each node, in DAG order.
-    pub nodes: Vec<NodeResult>,
-    /// The whole workflow.
-    pub dag: DagResult,
-    /// `--compare-limits`: each node under each limit mode.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limits: Option<Vec<LimitRuns>>,
-}
-
-/// The node runs of one limit mode.
-#[derive(Debug, Serialize)]
-pub struct LimitRuns {
-    /// The mode.
-    pub mode: LimitMode,
-    /// Each node's runs.
-    pub nodes: Vec<NodeResult>,
-}
-
-impl Report {
-    /// Whether every node and every DAG run succeeded.
-    pub fn complete(&self) -> bool {
-        let nodes_ok = |nodes: &[NodeResult]| nodes.iter().all(|n| n.error.is_none());
-        nodes_ok(&self.nodes)
-            && self.dag.failures == 0
-            && self
-                .limits
-                .iter()
-                .flatten()
-                .all(|mode| nodes_ok(&mode.nodes))
-    }
-
-    /// The report as lines of text.
-    pub fn text(&self) -> Vec<String> {
-        let mut lines = vec![
-            format!(
-                "{}: {} runs per node after {} warm-up runs, each in a fresh sandbox",
-                self.workflow, self.runs, self.warmup
-            ),
-            String::new(),
-        ];
-        let r = &self.runtime;
-        lines.push(format!(
+/// The report as lines of text.
+pub fn text(report: &Report) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "{}: {} runs per node after {} warm-up runs, each in a fresh sandbox",
+            report.workflow, report.runs, report.warmup
+        ),
+        String::new(),
+    ];
+    let r = &report.runtime;
+    lines.push(format!(
             "runtime start   cold {} (pre-initialize {}, compile {})   warm {} (median of {}, from the cache)",
             human(r.cold_ms * 1000.0),
             human(r.preinitialize_ms * 1000.0),
@@ -65,26 +23,26 @@ impl Report {
             human(r.warm_ms * 1000.0),
             r.warm_samples_ms.len()
         ));
-        lines.push(String::new());
+    lines.push(String::new());
 
-        let width = self
-            .nodes
-            .iter()
-            .map(|n| n.node.len())
-            .chain([4])
-            .max()
-            .unwrap_or(4);
-        lines.push(format!(
-            "{:<width$}  {:<11} {:>10} {:>10} {:>10} {:>10}",
-            "node", "phase", "p50", "p90", "p99", "max"
-        ));
-        for node in &self.nodes {
-            lines.extend(node_rows(node, width));
-        }
-        lines.push(String::new());
+    let width = report
+        .nodes
+        .iter()
+        .map(|n| n.node.len())
+        .chain([4])
+        .max()
+        .unwrap_or(4);
+    lines.push(format!(
+        "{:<width$}  {:<11} {:>10} {:>10} {:>10} {:>10}",
+        "node", "phase", "p50", "p90", "p99", "max"
+    ));
+    for node in &report.nodes {
+        lines.extend(node_rows(node, width));
+    }
+    lines.push(String::new());
 
-        let dag = &self.dag;
-        lines.push(format!(
+    let dag = &report.dag;
+    lines.push(format!(
             "whole DAG ({} nodes, Deployment::execute)  p50 {}  p90 {}  p99 {}  max {}  ({} runs, {} failed)",
             dag.nodes,
             human(dag.total.p50_us),
@@ -94,16 +52,15 @@ impl Report {
             dag.runs,
             dag.failures
         ));
-        if let Some(error) = &dag.error {
-            lines.push(format!("  first failure: {error}"));
-        }
-
-        if let Some(modes) = &self.limits {
-            lines.push(String::new());
-            lines.extend(limit_rows(modes, width));
-        }
-        lines
+    if let Some(error) = &dag.error {
+        lines.push(format!("  first failure: {error}"));
     }
+
+    if let Some(modes) = &report.limits {
+        lines.push(String::new());
+        lines.extend(limit_rows(modes, width));
+    }
+    lines
 }
 
 fn row(label: &str, phase: &str, d: &Distribution, width: usize) -> String {
@@ -139,7 +96,7 @@ fn node_rows(node: &NodeResult, width: usize) -> Vec<String> {
     rows.push(format!(
         "{:<width$}  input: {}; linear memory {} KiB; {} KiB restored per run",
         "",
-        node.input,
+        node.input.name(),
         node.memory_peak_bytes / 1024,
         node.reset_bytes / 1024
     ));

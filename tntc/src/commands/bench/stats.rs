@@ -1,47 +1,29 @@
-//! Latency distributions: percentiles of a set of samples.
+//! Latency distributions: percentiles of a set of samples (the data type is
+//! `tntc_report::bench::Distribution`).
 
 use std::time::Duration;
 
-use serde::Serialize;
+use tntc_report::bench::Distribution;
 
-/// The summary of one set of durations, in microseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Distribution {
-    /// Number of samples.
-    pub count: usize,
-    /// Median.
-    pub p50_us: f64,
-    /// 90th percentile.
-    pub p90_us: f64,
-    /// 99th percentile.
-    pub p99_us: f64,
-    /// Largest sample.
-    pub max_us: f64,
-    /// Arithmetic mean.
-    pub mean_us: f64,
-}
-
-impl Distribution {
-    /// Summarises `samples` (empty: all zero). Percentiles are nearest-rank: p99 of 1000
-    /// samples is the 990th smallest.
-    pub fn of(samples: &[Duration]) -> Distribution {
-        if samples.is_empty() {
-            return Distribution::default();
-        }
-        let mut micros: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
-        micros.sort_by(f64::total_cmp);
-        let rank = |p: f64| {
-            let index = (p * micros.len() as f64).ceil() as usize;
-            micros[index.clamp(1, micros.len()) - 1]
-        };
-        Distribution {
-            count: micros.len(),
-            p50_us: round(rank(0.50)),
-            p90_us: round(rank(0.90)),
-            p99_us: round(rank(0.99)),
-            max_us: round(micros[micros.len() - 1]),
-            mean_us: round(micros.iter().sum::<f64>() / micros.len() as f64),
-        }
+/// Summarises `samples` (empty: all zero). Percentiles are nearest-rank: p99 of 1000
+/// samples is the 990th smallest.
+pub fn distribution(samples: &[Duration]) -> Distribution {
+    if samples.is_empty() {
+        return Distribution::default();
+    }
+    let mut micros: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+    micros.sort_by(f64::total_cmp);
+    let rank = |p: f64| {
+        let index = (p * micros.len() as f64).ceil() as usize;
+        micros[index.clamp(1, micros.len()) - 1]
+    };
+    Distribution {
+        count: micros.len(),
+        p50_us: round(rank(0.50)),
+        p90_us: round(rank(0.90)),
+        p99_us: round(rank(0.99)),
+        max_us: round(micros[micros.len() - 1]),
+        mean_us: round(micros.iter().sum::<f64>() / micros.len() as f64),
     }
 }
 
@@ -88,7 +70,7 @@ mod tests {
     #[test]
     fn percentiles_are_nearest_rank() {
         let samples = micros(&(1..=100).collect::<Vec<_>>());
-        let d = Distribution::of(&samples);
+        let d = distribution(&samples);
         assert_eq!(d.count, 100);
         assert_eq!(d.p50_us, 50.0);
         assert_eq!(d.p90_us, 90.0);
@@ -99,13 +81,13 @@ mod tests {
 
     #[test]
     fn one_sample_is_every_percentile() {
-        let d = Distribution::of(&micros(&[7]));
+        let d = distribution(&micros(&[7]));
         assert_eq!((d.p50_us, d.p99_us, d.max_us), (7.0, 7.0, 7.0));
     }
 
     #[test]
     fn no_samples_summarise_to_zero() {
-        assert_eq!(Distribution::of(&[]), Distribution::default());
+        assert_eq!(distribution(&[]), Distribution::default());
     }
 
     #[test]

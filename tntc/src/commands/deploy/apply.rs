@@ -148,7 +148,7 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> CliResul
                 ));
             }
             if out.json() {
-                out.json_value(&envelope(
+                out.report(&envelope(
                     "pass",
                     &summary,
                     &hints,
@@ -189,7 +189,7 @@ pub fn apply(out: &Printer, manifests: &Manifests, args: &ApplyArgs) -> CliResul
                 if let ClusterError::Rollout(failure) = &err {
                     value["rollout"] = serde_json::to_value(failure.as_ref())?;
                 }
-                out.json_value(&value);
+                out.report(&value);
                 Ok(ExitCode::from(cli_error(err).exit_code()))
             } else {
                 Err(cli_error(err))

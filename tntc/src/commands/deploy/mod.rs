@@ -157,7 +157,7 @@ fn run(out: &Printer, args: &DeployArgs) -> CliResult {
 
     match out.format() {
         OutputFormat::Yaml => out.text(&manifests.to_yaml()),
-        OutputFormat::Json => out.json_value(&manifests.to_json()),
+        OutputFormat::Json => out.report(&manifests.to_json()),
         OutputFormat::Text => print_summary(
             out,
             &manifests,

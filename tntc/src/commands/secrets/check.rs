@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tntc_host::secrets::{SecretLayer, SecretSources, SecretsError};
+use tntc_report::secrets::check::{LoadFailure, Position};
 
 use super::{Needs, Reference};
 use crate::commands::{invalid, load};
@@ -42,7 +43,7 @@ pub fn run(out: &Printer, dir: &Path, explicit: Option<PathBuf>) -> CliResult {
         .any(|t| t.kind.type_name() == "queue");
     let report = Report::new(&layers, &needs, has_queue);
     if out.json() {
-        out.json_value(&print::json(&report, &checked.workflow.name));
+        out.report(&print::json(&report, &checked.workflow.name));
     } else {
         print::text(out, &report, &checked.workflow.name, &loaded.dir);
     }
@@ -315,12 +316,18 @@ fn load_failure(out: &Printer, err: SecretsError) -> CliResult {
             }
             | SecretsError::Shape {
                 path, line, column, ..
-            } => {
-                json!({"file": path.display().to_string(), "line": line, "column": column})
-            }
-            _ => Value::Null,
+            } => Some(Position {
+                file: path.display().to_string(),
+                line: *line,
+                column: *column,
+            }),
+            _ => None,
         };
-        out.json_value(&json!({"ok": false, "error": err.to_string(), "position": position}));
+        out.report(&LoadFailure {
+            ok: false,
+            error: err.to_string(),
+            position,
+        });
         return Ok(failed());
     }
     Err(anyhow::Error::new(err)

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tntc_host::secrets::{Secrets, load_path};
+use tntc_report::secrets::init as report;
 
 use super::Needs;
 use crate::commands::{invalid, load};
@@ -199,7 +200,14 @@ pub fn run(out: &Printer, dir: &Path, force: bool) -> CliResult {
     let plan = Plan::new(&needs, &existing, &base, &base_dir);
     if plan.is_empty() {
         if out.json() {
-            out.json_value(&json!({"file": null, "secrets": [], "gitignore": null}));
+            out.report(&report::Report {
+                file: None,
+                mode: None,
+                secrets: Vec::new(),
+                kept: None,
+                legacy: None,
+                gitignore: None,
+            });
         } else {
             out.line(format!(
                 "{} references no secret (no auth.secret, no ctx.fetch service): nothing to write",
@@ -231,18 +239,37 @@ pub fn run(out: &Printer, dir: &Path, force: bool) -> CliResult {
         })
         .collect();
     if out.json() {
-        out.json_value(&json!({
-            "file": target.display().to_string(),
-            "mode": "0600",
-            "secrets": states.iter().map(|(name, state, _)| json!({
-                "secret": name,
-                "state": state.name(),
-                "source": match state { State::Provided(file) => Some(file), _ => None },
-            })).collect::<Vec<_>>(),
-            "kept": plan.services.iter().filter(|(_, (r, _))| !r).map(|(s, _)| s).collect::<Vec<_>>(),
-            "legacy": plan.legacy.keys().collect::<Vec<_>>(),
-            "gitignore": {"path": gitignore.display().to_string(), "added": added},
-        }));
+        out.report(&report::Report {
+            file: Some(target.display().to_string()),
+            mode: Some("0600".to_owned()),
+            secrets: states
+                .iter()
+                .map(|(name, state, _)| report::Secret {
+                    secret: name.clone(),
+                    state: match state {
+                        State::ToFillIn => report::State::ToFillIn,
+                        State::Kept => report::State::Kept,
+                        State::Provided(_) => report::State::Provided,
+                    },
+                    source: match state {
+                        State::Provided(file) => Some(file.clone()),
+                        _ => None,
+                    },
+                })
+                .collect(),
+            kept: Some(
+                plan.services
+                    .iter()
+                    .filter(|(_, (referenced, _))| !referenced)
+                    .map(|(service, _)| service.clone())
+                    .collect(),
+            ),
+            legacy: Some(plan.legacy.keys().cloned().collect()),
+            gitignore: Some(report::Gitignore {
+                path: gitignore.display().to_string(),
+                added: added.iter().map(|line| (*line).to_owned()).collect(),
+            }),
+        });
         return Ok(ExitCode::SUCCESS);
     }
     out.line(format!("Wrote {} (mode 0600):", target.display()));
@@ -350,6 +377,8 @@ fn ensure_ignored(gitignore: &Path) -> anyhow::Result<Vec<&'static str>> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::commands::secrets::Reference;
 

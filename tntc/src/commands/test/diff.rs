@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::fixtures::kind;
 
@@ -195,28 +195,26 @@ impl fmt::Display for Difference {
 }
 
 impl Difference {
-    /// `{path, expected?, got?, message}` for `-o json` (values in full).
-    pub fn to_json(&self) -> Value {
-        let mut value = json!({"path": self.path, "message": self.to_string()});
+    /// `{path, message, expected?, got?}` for `-o json` (values in full).
+    pub fn report(&self) -> tntc_report::test::Difference {
         let (expected, got) = match &self.change {
             Change::Changed { expected, got } => (Some(expected), Some(got)),
             Change::Missing { expected } => (Some(expected), None),
             Change::Unexpected { got } => (None, Some(got)),
         };
-        if let Some(object) = value.as_object_mut() {
-            if let Some(expected) = expected {
-                object.insert("expected".into(), expected.clone());
-            }
-            if let Some(got) = got {
-                object.insert("got".into(), got.clone());
-            }
+        tntc_report::test::Difference {
+            path: self.path.clone(),
+            message: self.to_string(),
+            expected: expected.cloned(),
+            got: got.cloned(),
         }
-        value
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn lines(expected: Value, got: Value) -> Vec<String> {
@@ -302,7 +300,7 @@ mod tests {
     fn json_form_keeps_full_values() {
         let d = diff(&json!({"a": 1}), &json!({}));
         assert_eq!(
-            d[0].to_json(),
+            serde_json::to_value(d[0].report()).expect("serializes"),
             json!({"path": "$.a", "message": "$.a: missing, expected 1", "expected": 1})
         );
     }

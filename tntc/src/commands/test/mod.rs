@@ -25,11 +25,12 @@ use std::time::{Duration, Instant};
 
 use tntc_host::deployment::sandbox_needs;
 use tntc_host::executor::NodeError;
+use tntc_report::test::Trace;
 use tntc_spec::{Checked, WORKFLOW_FILE, Workflow};
 
 use self::fixtures::{Discovered, FixtureFile};
 use self::report::{Outcome, Report, Skipped, TestResult, Writer};
-use self::runner::{Harness, Trace};
+use self::runner::Harness;
 use super::{invalid, load};
 use crate::building::{nodes_or_bail, tool_sandbox};
 use crate::drift::{self, Drift};

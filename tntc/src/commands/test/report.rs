@@ -5,12 +5,11 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use tntc_host::executor::NodeError;
 use tntc_host::result::ExecutionResult;
+use tntc_report::test::{self as document, Trace};
 
 use super::diff::Difference;
-use super::runner::Trace;
 use crate::drift::Drift;
 use crate::output::Printer;
 
@@ -236,7 +235,7 @@ impl<'a> Writer<'a> {
     /// Warnings, the summary line (text) or the whole report (JSON).
     pub fn finish(&self, report: &Report) {
         if self.out.json() {
-            self.out.json_value(&to_json(report));
+            self.out.report(&to_document(report));
             return;
         }
         for orphan in &report.orphans {
@@ -284,85 +283,98 @@ impl<'a> Writer<'a> {
     }
 }
 
-fn to_json(report: &Report) -> Value {
+/// The `-o json` document; the pipeline's `ExecutionResult` as the host serializes it.
+fn to_document(report: &Report) -> document::Report<&ExecutionResult> {
     let (passed, failed) = report.counts();
     let drift: Vec<&Drift> = report.results.iter().flat_map(|r| &r.drift).collect();
-    let mut value = json!({
-        "workflow": report.workflow,
-        "mode": if report.pipeline.is_some() { "pipeline" } else { "nodes" },
-        "results": report.results.iter().map(result_json).collect::<Vec<_>>(),
-        "skipped": report.skipped.iter().map(|s| json!({"node": s.node, "reason": s.reason})).collect::<Vec<_>>(),
-        "orphans": report.orphans,
-        "drift": {
-            "errors": drift.iter().filter(|d| d.is_error()).map(|d| drift_json(d)).collect::<Vec<_>>(),
-            "warnings": drift.iter().filter(|d| !d.is_error()).map(|d| drift_json(d)).collect::<Vec<_>>(),
-            "unused": report.unused,
-        },
-        "summary": {
-            "passed": passed,
-            "failed": failed,
-            "skipped": report.skipped.len(),
-            "durationMs": report.duration.as_millis() as u64,
-        },
-    });
-    if let (Some(run), Some(fields)) = (&report.pipeline, value.as_object_mut()) {
-        fields.insert(
-            "pipeline".into(),
-            json!({"input": run.input_fixture, "result": run.execution}),
-        );
-    }
-    value
-}
-
-fn drift_json(d: &Drift) -> Value {
-    json!({"node": d.node, "dependency": d.dependency, "kind": d.kind.as_str(), "message": d.message(), "hint": d.hint()})
-}
-
-fn result_json(r: &TestResult) -> Value {
-    let mut value = json!({
-        "node": r.node,
-        "fixture": r.fixture,
-        "passed": r.passed(),
-        "durationMs": r.duration.as_millis() as u64,
-        "logs": r.logs,
-    });
-    let Some(fields) = value.as_object_mut() else {
-        return value;
+    let drift_of = |errors: bool| -> Vec<document::Drift> {
+        drift
+            .iter()
+            .filter(|d| d.is_error() == errors)
+            .map(|d| drift_document(d))
+            .collect()
     };
-    match &r.outcome {
-        Outcome::Passed => {}
-        Outcome::Mismatch(differences) => {
-            let shown: Vec<Value> = differences
-                .iter()
-                .take(MAX_DIFFERENCES)
-                .map(Difference::to_json)
-                .collect();
-            fields.insert("diff".into(), Value::Array(shown));
-            if differences.len() > MAX_DIFFERENCES {
-                fields.insert(
-                    "diffOmitted".into(),
-                    json!(differences.len() - MAX_DIFFERENCES),
-                );
-            }
-        }
-        Outcome::Failed(error) => {
-            fields.insert(
-                "error".into(),
-                json!({"message": error.message, "stack": error.stack}),
-            );
-        }
-        Outcome::Invalid(message) => {
-            fields.insert("error".into(), json!({"message": message, "stack": null}));
-        }
+    document::Report {
+        workflow: report.workflow.clone(),
+        mode: if report.pipeline.is_some() {
+            document::Mode::Pipeline
+        } else {
+            document::Mode::Nodes
+        },
+        results: report.results.iter().map(result_document).collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| document::Skipped {
+                node: s.node.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        orphans: report.orphans.clone(),
+        drift: document::DriftSummary {
+            errors: drift_of(true),
+            warnings: drift_of(false),
+            unused: report.unused.clone(),
+        },
+        summary: document::Summary {
+            passed,
+            failed,
+            skipped: report.skipped.len(),
+            duration_ms: report.duration.as_millis() as u64,
+        },
+        pipeline: report.pipeline.as_ref().map(|run| document::PipelineRun {
+            input: run.input_fixture.clone(),
+            result: &run.execution,
+        }),
     }
-    if !r.drift.is_empty() {
-        fields.insert("drift".into(), r.drift.iter().map(drift_json).collect());
+}
+
+fn drift_document(d: &Drift) -> document::Drift {
+    document::Drift {
+        node: d.node.clone(),
+        dependency: d.dependency.clone(),
+        kind: d.kind.report(),
+        message: d.message(),
+        hint: d.hint(),
     }
-    if !r.warnings.is_empty() {
-        fields.insert("warnings".into(), json!(r.warnings));
+}
+
+fn result_document(r: &TestResult) -> document::TestResult {
+    let error = |message: &str, stack: Option<&String>| document::TestError {
+        message: message.to_owned(),
+        stack: stack.cloned(),
+    };
+    let (diff, diff_omitted, error) = match &r.outcome {
+        Outcome::Passed => (None, None, None),
+        Outcome::Mismatch(differences) => (
+            Some(
+                differences
+                    .iter()
+                    .take(MAX_DIFFERENCES)
+                    .map(Difference::report)
+                    .collect(),
+            ),
+            (differences.len() > MAX_DIFFERENCES).then(|| differences.len() - MAX_DIFFERENCES),
+            None,
+        ),
+        Outcome::Failed(failure) => (
+            None,
+            None,
+            Some(error(&failure.message, failure.stack.as_ref())),
+        ),
+        Outcome::Invalid(message) => (None, None, Some(error(message, None))),
+    };
+    document::TestResult {
+        node: r.node.clone(),
+        fixture: r.fixture.clone(),
+        passed: r.passed(),
+        duration_ms: r.duration.as_millis() as u64,
+        logs: r.logs.clone(),
+        diff,
+        diff_omitted,
+        error,
+        drift: r.drift.iter().map(drift_document).collect(),
+        warnings: r.warnings.clone(),
+        trace: r.trace.clone(),
     }
-    if let Some(trace) = &r.trace {
-        fields.insert("trace".into(), json!(trace));
-    }
-    value
 }

@@ -16,49 +16,20 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use tntc_abi::{Invocation, Mode, NodeSection};
 use tntc_host::access::{CodeUses, node_access};
 use tntc_host::deployment::{node_error, node_memory};
 use tntc_host::executor::{BoxFuture, NodeError, NodeRunner};
 use tntc_host::secrets::Secrets;
+use tntc_report::test::Trace;
 use tntc_sandbox::{
     FetchRequest, FetchResponse, LogLevel, NodeHost, NodeModule, RunLimits, RunRequest, Sandbox,
 };
 use tntc_spec::{NodeSpec, Workflow};
 
 use tntc_build::CompiledNode;
-
-/// What a node touched during a test-mode run (the guest's `trace`).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Trace {
-    /// Each dependency asked for, with the paths fetched from it.
-    pub dependency_accesses: Vec<DependencyAccess>,
-    /// Legacy `ctx.fetch(service, path)` calls.
-    pub fetch_calls: Vec<FetchCall>,
-    /// Services read from `ctx.secrets`.
-    pub secrets_accesses: Vec<String>,
-}
-
-/// One dependency a node asked for.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct DependencyAccess {
-    /// Its name.
-    pub name: String,
-    /// Paths passed to its `fetch`.
-    pub fetches: Vec<String>,
-}
-
-/// One legacy `ctx.fetch` call.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct FetchCall {
-    /// The service.
-    pub service: String,
-    /// The path.
-    pub path: String,
-}
 
 #[derive(Deserialize)]
 struct TestOutput {

@@ -2,55 +2,115 @@
 
 use std::path::Path;
 
-use serde_json::{Value, json};
+use tntc_report::secrets::check as report;
 
 use super::{Report, Status};
 use crate::output::Printer;
 use crate::output::count;
 
+/// The state `-o json` names.
+fn status(status: Status) -> report::Status {
+    match status {
+        Status::Ok(_) => report::Status::Ok,
+        Status::Empty => report::Status::Empty,
+        Status::Missing => report::Status::Missing,
+    }
+}
+
 /// The report as one JSON document.
-pub(super) fn json(report: &Report<'_>, workflow: &str) -> Value {
+pub(super) fn json(report: &Report<'_>, workflow: &str) -> report::Report {
     let path = |p: &Path| p.display().to_string();
-    json!({
-        "workflow": workflow,
-        "ok": report.failing().is_empty(),
-        "sources": report.layers.iter().map(|l| json!({
-            "path": path(&l.path),
-            "kind": if l.is_dir { "directory" } else { "file" },
-            "services": l.secrets.services().collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "references": report.rows.iter().map(|r| json!({
-            "secret": r.reference.name(),
-            "service": r.reference.service,
-            "key": r.reference.key,
-            "status": r.status.name(),
-            "length": match r.status { Status::Ok(n) => Some(n), _ => None },
-            "source": r.file.as_deref().map(path),
-            "dependencies": r.reference.dependencies.iter()
-                .map(|(name, kind)| json!({"name": name, "authType": kind}))
-                .collect::<Vec<_>>(),
-            "hint": r.hint,
-        })).collect::<Vec<_>>(),
-        "queue": report.queue.map(|s| json!({"secret": "nats.token", "status": s.name()})),
-        "legacy": report.legacy.iter().map(|l| json!({
-            "service": l.service,
-            "nodes": l.nodes,
-            "headers": l.headers,
-            "source": l.file.as_deref().map(path),
-        })).collect::<Vec<_>>(),
-        "unreferenced": report.unreferenced.iter()
-            .map(|(service, file)| json!({"service": service, "source": path(file)}))
-            .collect::<Vec<_>>(),
-        "shadowed": report.shadowed.iter()
-            .map(|(service, lost, won)| json!({"service": service, "ignored": path(lost), "winner": path(won)}))
-            .collect::<Vec<_>>(),
-        "unknown": report.unknown.iter()
-            .map(|(node, why)| json!({"node": node, "reason": why}))
-            .collect::<Vec<_>>(),
-        "warnings": report.lookalikes.iter().map(|l| json!({
-            "file": path(&l.file), "line": l.line, "column": l.column, "message": l.message,
-        })).collect::<Vec<_>>(),
-    })
+    report::Report {
+        workflow: workflow.to_owned(),
+        ok: report.failing().is_empty(),
+        sources: report
+            .layers
+            .iter()
+            .map(|l| report::Source {
+                path: path(&l.path),
+                kind: if l.is_dir {
+                    report::SourceKind::Directory
+                } else {
+                    report::SourceKind::File
+                },
+                services: l.secrets.services().map(str::to_owned).collect(),
+            })
+            .collect(),
+        references: report
+            .rows
+            .iter()
+            .map(|r| report::Reference {
+                secret: r.reference.name(),
+                service: r.reference.service.clone(),
+                key: r.reference.key.clone(),
+                status: status(r.status),
+                length: match r.status {
+                    Status::Ok(n) => Some(n),
+                    _ => None,
+                },
+                source: r.file.as_deref().map(path),
+                dependencies: r
+                    .reference
+                    .dependencies
+                    .iter()
+                    .map(|(name, kind)| report::Dependency {
+                        name: name.clone(),
+                        auth_type: kind.clone(),
+                    })
+                    .collect(),
+                hint: r.hint.clone(),
+            })
+            .collect(),
+        queue: report.queue.map(|s| report::Queue {
+            secret: "nats.token".to_owned(),
+            status: status(s),
+        }),
+        legacy: report
+            .legacy
+            .iter()
+            .map(|l| report::Legacy {
+                service: l.service.to_owned(),
+                nodes: l.nodes.to_vec(),
+                headers: l.headers.iter().map(|h| (*h).to_owned()).collect(),
+                source: l.file.as_deref().map(path),
+            })
+            .collect(),
+        unreferenced: report
+            .unreferenced
+            .iter()
+            .map(|(service, file)| report::Unreferenced {
+                service: (*service).to_owned(),
+                source: path(file),
+            })
+            .collect(),
+        shadowed: report
+            .shadowed
+            .iter()
+            .map(|(service, lost, won)| report::Shadowed {
+                service: (*service).to_owned(),
+                ignored: path(lost),
+                winner: path(won),
+            })
+            .collect(),
+        unknown: report
+            .unknown
+            .iter()
+            .map(|(node, why)| report::Unknown {
+                node: node.clone(),
+                reason: why.clone(),
+            })
+            .collect(),
+        warnings: report
+            .lookalikes
+            .iter()
+            .map(|l| report::Lookalike {
+                file: path(&l.file),
+                line: l.line,
+                column: l.column,
+                message: l.message.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// The report as text: paths relative to the workflow directory.

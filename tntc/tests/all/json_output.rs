@@ -468,7 +468,8 @@ fn init_json_names_the_workflow_its_directory_and_files() {
 #[test]
 fn a_failing_command_prints_the_error_envelope_on_stdout() {
     let dir = tempfile::tempdir().expect("tmp");
-    let missing = tntc(dir.path(), &["-o", "json", "run", "nowhere"]);
+    // `./nowhere`: a bare name that is no directory here means a deployed workflow.
+    let missing = tntc(dir.path(), &["-o", "json", "run", "./nowhere"]);
     let usage = tntc(dir.path(), &["-o", "json", "init", "Not_Kebab"]);
     let invalid = initialised("demo");
     write(

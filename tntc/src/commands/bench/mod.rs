@@ -240,16 +240,19 @@ fn case(
     } else {
         InputSource::Empty
     };
-    let invocation = json!({
-        "node": node.id,
-        "config": config,
-        "secrets": access.secrets,
-        "dependencies": access.dependencies,
-        "input": fixture.input.unwrap_or_else(|| json!({})),
-    });
+    // The invocation the host would send this node (tntc-abi's type, as the host builds it).
+    let invocation = tntc_abi::Invocation {
+        node: node.id.clone(),
+        config,
+        secrets: access.secrets.to_map(),
+        dependencies: access.dependencies,
+        out_of_scope: access.out_of_scope,
+        input: Some(fixture.input.unwrap_or_else(|| json!({}))),
+        ..tntc_abi::Invocation::default()
+    };
     Ok(NodeCase {
         id: node.id.clone(),
-        invocation: invocation.to_string(),
+        invocation: serde_json::to_string(&invocation)?,
         limits: RunLimits {
             memory_bytes: node_memory(workflow, spec.memory),
             timeout: spec.timeout.unwrap_or(workflow.config.timeout),

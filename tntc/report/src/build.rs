@@ -23,13 +23,44 @@ pub struct Report {
 }
 
 /// The runtime module the bundle needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Runtime {
     /// Its sha256, as in the manifest.
     pub sha256: String,
-    /// How this build got it: the sandbox's `RuntimeLoad` in Rust's debug notation (where
-    /// from, how long, which cache entry). For people, not to be parsed.
-    pub load: String,
+    /// How this build got it.
+    pub load: RuntimeLoad,
+}
+
+/// How the build's sandbox got the runtime module (its compiled form is what the nodes'
+/// type checks and `tntc-host` share).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeLoad {
+    /// `cache` (deserialized, nothing compiled) or `built` (pre-initialized and compiled
+    /// in this process).
+    pub source: RuntimeSource,
+    /// Time until the module was usable, in ms.
+    pub elapsed_ms: f64,
+    /// Of which wizer's pre-initialization, in ms (`built` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preinitialize_ms: Option<f64>,
+    /// Of which compiling the snapshot, in ms (`built` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compile_ms: Option<f64>,
+    /// The cache entry read or written; `null` without a usable cache directory.
+    pub cache_path: Option<String>,
+    /// Why the cache was not used or not written, when it was not.
+    pub cache_note: Option<String>,
+}
+
+/// Where the runtime module came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RuntimeSource {
+    /// The compiled-code cache.
+    Cache,
+    /// Pre-initialized and compiled by this build.
+    Built,
 }
 
 /// One node's module.

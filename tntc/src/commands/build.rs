@@ -100,7 +100,7 @@ pub struct Built {
     /// The compiled nodes.
     pub nodes: Vec<CompiledNode>,
     /// How the runtime was loaded (from the cache or compiled), for `-o json`.
-    pub runtime_load: String,
+    pub runtime_load: report::RuntimeLoad,
 }
 
 /// Compiles every node of a valid workflow and writes its bundle to `out`. Progress and
@@ -157,8 +157,31 @@ pub fn write_bundle(
     Ok(Built {
         manifest,
         nodes,
-        runtime_load: format!("{:?}", sandbox.runtime_load()),
+        runtime_load: load_report(sandbox.runtime_load()),
     })
+}
+
+fn load_report(load: &tntc_sandbox::RuntimeLoad) -> report::RuntimeLoad {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (source, preinitialize_ms, compile_ms) = match load.source {
+        tntc_sandbox::RuntimeSource::Cache => (report::RuntimeSource::Cache, None, None),
+        tntc_sandbox::RuntimeSource::Built {
+            preinitialize,
+            compile,
+        } => (
+            report::RuntimeSource::Built,
+            Some(ms(preinitialize)),
+            Some(ms(compile)),
+        ),
+    };
+    report::RuntimeLoad {
+        source,
+        elapsed_ms: ms(load.elapsed),
+        preinitialize_ms,
+        compile_ms,
+        cache_path: load.cache_path.as_ref().map(|p| p.display().to_string()),
+        cache_note: load.cache_note.as_ref().map(ToString::to_string),
+    }
 }
 
 fn node_line(node: &CompiledNode) -> String {

@@ -170,7 +170,11 @@ fn build_json_has_each_module_with_its_digest_and_sizes() {
     );
     let volatile = [
         "sha256",
-        "load",
+        "source",
+        "elapsedMs",
+        "preinitializeMs",
+        "cacheNote",
+        "cachePath",
         "size",
         "bytecodeSize",
         "compileMs",

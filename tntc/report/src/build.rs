@@ -38,7 +38,7 @@ pub struct Runtime {
 pub struct RuntimeLoad {
     /// `cache` (deserialized, nothing compiled) or `built` (pre-initialized and compiled
     /// in this process).
-    pub source: RuntimeSource,
+    pub from: RuntimeSource,
     /// Time until the module was usable, in ms.
     pub elapsed_ms: f64,
     /// Of which wizer's pre-initialization, in ms (`built` only).

@@ -163,7 +163,7 @@ pub fn write_bundle(
 
 fn load_report(load: &tntc_sandbox::RuntimeLoad) -> report::RuntimeLoad {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    let (source, preinitialize_ms, compile_ms) = match load.source {
+    let (from, preinitialize_ms, compile_ms) = match load.source {
         tntc_sandbox::RuntimeSource::Cache => (report::RuntimeSource::Cache, None, None),
         tntc_sandbox::RuntimeSource::Built {
             preinitialize,
@@ -175,7 +175,7 @@ fn load_report(load: &tntc_sandbox::RuntimeLoad) -> report::RuntimeLoad {
         ),
     };
     report::RuntimeLoad {
-        source,
+        from,
         elapsed_ms: ms(load.elapsed),
         preinitialize_ms,
         compile_ms,

@@ -501,8 +501,25 @@ fn the_pushed_image_runs_under_gvisor_read_only_as_nobody_from_its_baked_cache()
         "not gVisor's kernel: {kmsg}{}",
         String::from_utf8_lossy(&kernel.stderr)
     );
-    let id = container.runsc(&["exec", "tntc-e2e", "/check/busybox", "id", "-u"]);
-    assert_eq!(String::from_utf8_lossy(&id.stdout).trim(), "65534");
+    // The host is the container's first process: its user and capabilities.
+    let status = container.runsc(&[
+        "exec",
+        "tntc-e2e",
+        "/check/busybox",
+        "cat",
+        "/proc/1/status",
+    ]);
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    let field = |name: &str| -> Vec<String> {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().skip(1).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("Uid:"), ["65534"; 4], "{status}");
+    assert_eq!(field("Gid:"), ["65534"; 4], "{status}");
+    assert_eq!(field("CapEff:"), ["0000000000000000"], "{status}");
     let write = container.runsc(&[
         "exec",
         "tntc-e2e",

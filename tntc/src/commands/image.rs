@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use tntc_image::layout::{self, ImageInputs};
 use tntc_image::push::{self, Progress, PushOptions};
 use tntc_image::reference::Reference;
-use tntc_image::{ImageError, PushError, elf};
+use tntc_image::{PushError, elf};
 use tntc_report::image as report;
 
 use crate::errors::{CliResult, Remote, Usage};
@@ -275,12 +275,7 @@ fn find_host(explicit: Option<&Path>) -> anyhow::Result<(PathBuf, Vec<u8>)> {
         message.push_str(&format!("\n  {line}"));
     }
     message.push_str(&format!("\n  help: {}", elf::BUILD_HELP));
-    Err(anyhow::Error::new(ImageError::UnfitBinary {
-        path: candidates.first().cloned().unwrap_or_default(),
-        reason: "none found".into(),
-        help: elf::BUILD_HELP.into(),
-    })
-    .context(message))
+    Err(anyhow::anyhow!(message))
 }
 
 /// Runs `host --prepare` into a temporary cache and returns its files, by name.

@@ -9,6 +9,7 @@ mod deploy;
 mod dev;
 mod host_e2e;
 mod image;
+mod image_gvisor;
 mod init;
 mod json_output;
 mod run;

@@ -209,7 +209,10 @@ fn two_builds_of_the_runtime_cache_are_the_same_bytes() {
     // (`tntc image build`) has the same digest at every build.
     let entry = |dir: &std::path::Path| {
         let sandbox = Sandbox::new(config(dir)).unwrap();
-        assert!(matches!(sandbox.runtime_load().source, RuntimeSource::Built { .. }));
+        assert!(matches!(
+            sandbox.runtime_load().source,
+            RuntimeSource::Built { .. }
+        ));
         std::fs::read(sandbox.runtime_load().cache_path.clone().unwrap()).unwrap()
     };
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

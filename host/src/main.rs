@@ -27,9 +27,10 @@ use tntc_sandbox::{RuntimeSource, Sandbox, SandboxConfig};
 #[command(name = "tntc-host", version, max_term_width = 100)]
 struct Args {
     /// The bundle's workflow.yaml (or the bundle directory, or a workflow directory whose
-    /// dist/ holds a bundle).
-    #[arg(long, value_name = "PATH")]
-    workflow: PathBuf,
+    /// dist/ holds a bundle). Only --prepare may go without: it then compiles the runtime
+    /// alone, as an image build bakes it.
+    #[arg(long, value_name = "PATH", required_unless_present = "prepare")]
+    workflow: Option<PathBuf>,
 
     /// TCP port to listen on.
     #[arg(long, default_value_t = 8080)]
@@ -55,6 +56,12 @@ struct Args {
     /// root and are not writable by others (it holds native code).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+
+    /// A read-only compiled-code cache looked in before --cache-dir and never written: the
+    /// one `tntc image build` bakes into the image. What it lacks (another host build's
+    /// runtime, the workflow's nodes) is compiled into --cache-dir, and said once.
+    #[arg(long, value_name = "DIR")]
+    baked_cache: Option<PathBuf>,
 
     /// Extra CA certificates (PEM) to trust for node fetches and the NATS server of queue
     /// triggers, besides the system roots.
@@ -117,16 +124,35 @@ fn init_logging() {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
-    let opened = bundle::open(&args.workflow, tntc_sandbox::RUNTIME_SHA256)?;
-    let secrets_dir = secrets_dir(&opened.dir);
-
-    let (max_memory, fuel) = sandbox_needs(&opened.checked.workflow);
     let cache_dir = args
         .cache_dir
         .clone()
         .unwrap_or_else(tntc_sandbox::default_cache_dir);
+    let Some(workflow) = args.workflow.clone() else {
+        // `--prepare` without a workflow: the runtime alone (clap requires one otherwise).
+        let config = SandboxConfig {
+            cache_dir: Some(cache_dir.clone()),
+            max_concurrent_runs: args.max_concurrent_runs,
+            ..SandboxConfig::default()
+        };
+        let sandbox = tokio::task::spawn_blocking(move || prepare(config, &[]))
+            .await
+            .context("the preparation task failed")??;
+        println!(
+            "Prepared {} in {} ms: runtime {}",
+            cache_dir.display(),
+            started.elapsed().as_millis(),
+            prepared_how(&sandbox),
+        );
+        return Ok(());
+    };
+    let opened = bundle::open(&workflow, tntc_sandbox::RUNTIME_SHA256)?;
+    let secrets_dir = secrets_dir(&opened.dir);
+
+    let (max_memory, fuel) = sandbox_needs(&opened.checked.workflow);
     let sandbox_config = SandboxConfig {
         cache_dir: Some(cache_dir.clone()),
+        seed_cache_dir: args.baked_cache.clone(),
         max_concurrent_runs: args.max_concurrent_runs,
         max_memory_bytes: max_memory.max(SandboxConfig::default().max_memory_bytes),
         cpu_fuel: fuel,
@@ -142,23 +168,24 @@ async fn run(args: Args) -> anyhow::Result<()> {
             cache_dir.display(),
             opened.checked.workflow.name,
             started.elapsed().as_millis(),
-            match sandbox.runtime_load().source {
-                RuntimeSource::Cache => "already cached",
-                RuntimeSource::Built { .. } => "built",
-            },
+            prepared_how(&sandbox),
             opened.modules.len(),
         );
         return Ok(());
     }
     let preparer = Preparer {
-        workflow: args.workflow.clone(),
+        workflow: workflow.clone(),
         cache_dir,
+        baked_cache: args.baked_cache.clone(),
         max_concurrent_runs: args.max_concurrent_runs,
     };
     let starter = preparer.clone();
     let sandbox = tokio::task::spawn_blocking(move || starter.sandbox(sandbox_config, &modules))
         .await
         .context("the sandbox start-up task failed")??;
+    if let Some(baked) = &args.baked_cache {
+        baked_cache_note(baked, &sandbox, &preparer.cache_dir);
+    }
     let fetch = tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig {
         extra_ca_pem: args.extra_ca.clone().map(tntc_fetch::PemSource::Path),
         ..tntc_fetch::FetchConfig::default()
@@ -185,7 +212,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
     if args.watch {
         tokio::spawn(watch(
-            args.workflow.clone(),
+            workflow.clone(),
             args.secrets.clone(),
             shared.clone(),
             host.clone(),
@@ -277,6 +304,39 @@ fn prepare(config: SandboxConfig, modules: &[Vec<u8>]) -> anyhow::Result<Sandbox
     Ok(sandbox)
 }
 
+/// How `--prepare` got the runtime.
+fn prepared_how(sandbox: &Sandbox) -> &'static str {
+    match sandbox.runtime_load().source {
+        RuntimeSource::Cache => "already cached",
+        RuntimeSource::Built { .. } => "built",
+    }
+}
+
+/// Says once, at start-up, when the baked cache did not give the runtime (missing, or
+/// prepared by another host build) and where it was compiled instead.
+fn baked_cache_note(baked: &Path, sandbox: &Sandbox, cache_dir: &Path) {
+    let load = sandbox.runtime_load();
+    if load
+        .cache_path
+        .as_deref()
+        .is_some_and(|p| p.starts_with(baked))
+        && load.source == RuntimeSource::Cache
+    {
+        tracing::info!(baked = %baked.display(), "runtime mapped from the baked cache");
+        return;
+    }
+    let why = match (std::fs::metadata(baked), &load.cache_note) {
+        (Err(e), _) => format!("it cannot be read ({e})"),
+        (Ok(_), Some(note)) => note.to_string(),
+        (Ok(_), None) => "it has no runtime for this tntc-host build".to_owned(),
+    };
+    tracing::warn!(
+        baked = %baked.display(),
+        cache = %cache_dir.display(),
+        "the baked cache was not used: {why}; the runtime was compiled into the cache directory instead"
+    );
+}
+
 /// Runs this binary with `--prepare` when the cache lacks something the bundle needs.
 ///
 /// Compiling in the serving process would leave the compiler's code and memory resident
@@ -288,6 +348,7 @@ fn prepare(config: SandboxConfig, modules: &[Vec<u8>]) -> anyhow::Result<Sandbox
 struct Preparer {
     workflow: PathBuf,
     cache_dir: PathBuf,
+    baked_cache: Option<PathBuf>,
     max_concurrent_runs: u32,
 }
 
@@ -328,7 +389,11 @@ impl Preparer {
     fn run_child(&self) {
         let started = Instant::now();
         let status = std::env::current_exe().and_then(|exe| {
-            std::process::Command::new(exe)
+            let mut command = std::process::Command::new(exe);
+            if let Some(baked) = &self.baked_cache {
+                command.arg("--baked-cache").arg(baked);
+            }
+            command
                 .arg("--workflow")
                 .arg(&self.workflow)
                 .arg("--cache-dir")

@@ -139,6 +139,9 @@ pub enum Command {
     #[command(after_long_help = commands::deploy::HELP)]
     Deploy(commands::deploy::DeployArgs),
 
+    /// Build the tntc-host container image (an OCI layout, no daemon), and push it.
+    Image(commands::image::ImageCommandArgs),
+
     /// Show a deployed workflow: readiness, replicas, image, runtime class, pods, events.
     ///
     /// Pods show their restarts and last state, events the newest first. `-o json` prints
@@ -190,6 +193,7 @@ impl Command {
             Command::Configure(args) => args.execute(out),
             Command::Bench(args) => args.execute(out),
             Command::Deploy(args) => args.execute(out),
+            Command::Image(args) => args.execute(out),
             Command::Status(args) => args.execute(out),
             Command::Logs(args) => args.execute(out),
             Command::List(args) => args.execute(out),

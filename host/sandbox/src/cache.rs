@@ -99,6 +99,11 @@ impl Cache {
         }
     }
 
+    /// The directory this cache lives in.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Where the runtime with digest `runtime_sha256`, compiled by `engine`, is cached.
     pub(crate) fn runtime_entry(&self, engine: &Engine, runtime_sha256: &str) -> PathBuf {
         self.dir.join(format!(

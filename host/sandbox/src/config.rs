@@ -13,6 +13,12 @@ pub struct SandboxConfig {
     /// Where the pre-initialized, precompiled runtime is cached (created `0700`). `None`
     /// rebuilds it at every start (about a second of wizer and JIT).
     pub cache_dir: Option<PathBuf>,
+    /// A read-only cache consulted before [`cache_dir`](Self::cache_dir) and never written
+    /// or swept: one baked into a container image by `tntc-host --prepare`. The same trust
+    /// rules hold (its owner is this user or root, nobody else may write it). What it lacks
+    /// (a node module, or a runtime compiled by another host build) is compiled and cached
+    /// in `cache_dir`.
+    pub seed_cache_dir: Option<PathBuf>,
     /// How many node runs may hold a sandbox at once; further runs wait for a free slot.
     /// Sizes the pooling allocator (address space is reserved for each slot up front).
     pub max_concurrent_runs: u32,
@@ -43,6 +49,7 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             cache_dir: None,
+            seed_cache_dir: None,
             // Below 128 slots wasmtime keeps its pool in one shard instead of one per CPU: a
             // node run then reuses the most recently used slot whichever worker thread runs
             // it, and a host serving sequential traffic keeps one slot's pages resident instead

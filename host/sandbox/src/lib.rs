@@ -110,6 +110,8 @@ pub(crate) struct SandboxInner {
     pub(crate) routing: Routing,
     /// The on-disk cache, when configured and trusted.
     pub(crate) cache: Option<Cache>,
+    /// The read-only seed cache (`SandboxConfig::seed_cache_dir`), when configured and trusted.
+    pub(crate) seed: Option<Cache>,
     pub(crate) config: SandboxConfig,
     /// One permit per pool slot: runs beyond the pool wait here instead of failing.
     pub(crate) slots: Semaphore,
@@ -155,22 +157,33 @@ impl Sandbox {
             Some(Ok(cache)) => (Some(cache), None),
             Some(Err(note)) => (None, Some(note)),
         };
+        let (seed, seed_note) = match config.seed_cache_dir.as_deref().map(Cache::open) {
+            None => (None, None),
+            Some(Ok(seed)) => (Some(seed), None),
+            Some(Err(note)) => (None, Some(note)),
+        };
         let loaded = runtime_module::load_or_build(
             &engine,
             runtime_plugin_wasm(),
             RUNTIME_SHA256,
-            cache.as_ref(),
-            cache_note,
+            runtime_module::Caches {
+                seed: seed.as_ref(),
+                cache: cache.as_ref(),
+            },
+            cache_note.or(seed_note),
             config.max_memory_bytes,
             if_missing,
         )?;
         let Some(loaded) = loaded else {
             return Ok(None);
         };
-        let mapped_from = match (&cache, loaded.mapped_from) {
-            (Some(cache), Some(path)) => Some((cache.clone(), path)),
-            _ => None,
-        };
+        let mapped_from = loaded.mapped_from.and_then(|path| {
+            let owner = [&seed, &cache]
+                .into_iter()
+                .flatten()
+                .find(|c| path.starts_with(c.dir()))?;
+            Some((owner.clone(), path))
+        });
         let routing = Routing::new(&engine, &loaded.module, mapped_from)?;
         let ticker = if config.epoch_interruption {
             Some(wasmtime_engine::EpochTicker::start(
@@ -186,6 +199,7 @@ impl Sandbox {
                 engine,
                 routing,
                 cache,
+                seed,
                 config,
                 load: loaded.load,
                 _ticker: ticker,
@@ -211,7 +225,7 @@ impl Sandbox {
     /// Whether [`load_node`](Self::load_node) of `wasm` would map a cached compilation
     /// rather than run the compiler (the entry's presence; it is checked when loaded).
     pub fn node_is_cached(&self, wasm: &[u8]) -> bool {
-        node::cache_path(&self.inner, wasm).is_some_and(|path| path.is_file())
+        node::cache_paths(&self.inner, wasm).any(|path| path.is_file())
     }
 
     /// SHA-256 (hex) of the embedded runtime, as built (before pre-initialization).

@@ -87,6 +87,12 @@ pub(crate) fn load(sandbox: &Arc<SandboxInner>, wasm: &[u8]) -> Result<NodeModul
 /// resident for the life of the process.
 fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
     let engine = &sandbox.engine;
+    // The read-only seed first (a cache baked into the image); it is never written.
+    if let Some(seed) = &sandbox.seed
+        && let Ok(Some(module)) = seed.read(engine, &seed.node_entry(engine, wasm))
+    {
+        return Ok(module);
+    }
     let Some(cache) = &sandbox.cache else {
         return Module::new(engine, wasm).map_err(|e| LoadError::Compile(format!("{e:#}")));
     };
@@ -104,7 +110,14 @@ fn compile(sandbox: &SandboxInner, wasm: &[u8]) -> Result<Module, LoadError> {
     Ok(module)
 }
 
-/// Where the compilation of `wasm` is cached; `None` without a (trusted) cache.
-pub(crate) fn cache_path(sandbox: &SandboxInner, wasm: &[u8]) -> Option<std::path::PathBuf> {
-    Some(sandbox.cache.as_ref()?.node_entry(&sandbox.engine, wasm))
+/// Where the compilation of `wasm` may be cached: in the seed, then in the cache (only
+/// trusted ones).
+pub(crate) fn cache_paths<'a>(
+    sandbox: &'a SandboxInner,
+    wasm: &'a [u8],
+) -> impl Iterator<Item = std::path::PathBuf> + 'a {
+    [&sandbox.seed, &sandbox.cache]
+        .into_iter()
+        .flatten()
+        .map(|cache| cache.node_entry(&sandbox.engine, wasm))
 }

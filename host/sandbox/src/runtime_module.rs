@@ -56,18 +56,49 @@ pub(crate) enum IfMissing {
     Skip,
 }
 
-/// Loads the runtime from `cache` or builds (and caches) it; `None` only with
-/// [`IfMissing::Skip`]. `cache_note` is why the cache directory itself is not used, if so.
+/// The caches the runtime is looked up in: the read-only seed first, then the cache (the
+/// only one written).
+#[derive(Clone, Copy)]
+pub(crate) struct Caches<'a> {
+    pub(crate) seed: Option<&'a Cache>,
+    pub(crate) cache: Option<&'a Cache>,
+}
+
+/// Loads the runtime from the seed or the cache, or builds (and caches) it; `None` only
+/// with [`IfMissing::Skip`]. `cache_note` is why a cache directory itself is not used, if so.
 pub(crate) fn load_or_build(
     engine: &Engine,
     raw: &[u8],
     runtime_sha256: &str,
-    cache: Option<&Cache>,
+    caches: Caches<'_>,
     mut cache_note: Option<CacheError>,
     memory_limit: usize,
     if_missing: IfMissing,
 ) -> Result<Option<Loaded>, RuntimeError> {
     let started = Instant::now();
+    let cache = caches.cache;
+    if let Some(seed) = caches.seed {
+        let path = seed.runtime_entry(engine, runtime_sha256);
+        match seed.read(engine, &path) {
+            // Read-only by design: not marked, not swept.
+            Ok(Some(module)) => {
+                let load = RuntimeLoad {
+                    source: RuntimeSource::Cache,
+                    elapsed: started.elapsed(),
+                    cache_path: Some(path.clone()),
+                    cache_note: None,
+                };
+                return Ok(Some(Loaded {
+                    module,
+                    load,
+                    mapped_from: Some(path),
+                }));
+            }
+            // Missing: this host build is not the one the seed was prepared by.
+            Ok(None) => {}
+            Err(note) => cache_note = Some(note),
+        }
+    }
     let cache_path = cache.map(|cache| cache.runtime_entry(engine, runtime_sha256));
     if let (Some(cache), Some(path)) = (cache, &cache_path) {
         match cache.read(engine, path) {

@@ -24,6 +24,14 @@ pub(crate) struct RunState {
     pub(crate) waited_on_nothing: bool,
     /// The guest called WASI `proc_exit` with this code.
     pub(crate) exit_code: Option<i32>,
+    /// `Some(random blocks drawn)`: WASI `random_get` answers from a fixed stream and the
+    /// clocks read 0, instead of the system's randomness and time. Only for
+    /// pre-initialization and compiling, so that the runtime's snapshot, and an image baking
+    /// it, is the same at every build (`tntc image build`). What the guest draws then
+    /// (hash-table seeds) is the same for every run of a snapshot anyway; `Math.random` is
+    /// seeded at each run's first use from real randomness, and the prelude's time origin
+    /// is reset at each run's start.
+    pub(crate) reproducible: Option<u64>,
 }
 
 /// Handles into the runtime instance that host functions need.
@@ -50,6 +58,7 @@ impl RunState {
             host: Some(host),
             waited_on_nothing: false,
             exit_code: None,
+            reproducible: None,
         }
     }
 
@@ -65,6 +74,7 @@ impl RunState {
             host: None,
             waited_on_nothing: false,
             exit_code: None,
+            reproducible: Some(0),
         }
     }
 }

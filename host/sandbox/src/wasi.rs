@@ -57,6 +57,20 @@ impl std::fmt::Display for GuestExit {
 
 impl std::error::Error for GuestExit {}
 
+/// Fills `out` from the fixed stream SHA-256("tntc-fixed-random" | block number), `drawn`
+/// being the blocks used so far (see `RunState::reproducible`).
+fn fixed_stream(drawn: &mut u64, out: &mut [u8]) {
+    use sha2::{Digest, Sha256};
+    for chunk in out.chunks_mut(32) {
+        let block = Sha256::new()
+            .chain_update(b"tntc-fixed-random")
+            .chain_update(drawn.to_le_bytes())
+            .finalize();
+        chunk.copy_from_slice(&block[..chunk.len()]);
+        *drawn += 1;
+    }
+}
+
 fn is_stdio(fd: i32) -> bool {
     (0..=2).contains(&fd)
 }
@@ -124,6 +138,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
         "clock_time_get",
         |mut caller: Caller<'_, RunState>, id: i32, _precision: i64, out: i32| {
             let nanos = match id {
+                // Pre-initialization: no time in the snapshot (see `RunState::reproducible`).
+                0..=3 if caller.data().reproducible.is_some() => 0,
                 0 => realtime_nanos(),
                 // Monotonic, and the CPU-time clocks approximated by it.
                 1..=3 => monotonic_nanos(),
@@ -137,7 +153,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
         "random_get",
         |mut caller: Caller<'_, RunState>, buf: i32, len: i32| -> wasmtime::Result<i32> {
             let mut bytes = vec![0u8; len as u32 as usize];
-            if getrandom::fill(&mut bytes).is_err() {
+            if let Some(drawn) = &mut caller.data_mut().reproducible {
+                fixed_stream(drawn, &mut bytes);
+            } else if getrandom::fill(&mut bytes).is_err() {
                 return Ok(EINVAL);
             }
             put(&mut caller, buf, &bytes)

@@ -20,6 +20,7 @@
 //! | `tntc secrets init` | [`secrets::init::Report`] |
 //! | `tntc configure` | [`configure::Report`], or [`configure::ConfigFailure`] |
 //! | `tntc init` | [`init::Report`] |
+//! | `tntc image build` | [`image::Report`] |
 //! | any command that fails | [`error::ErrorReport`] |
 //!
 //! Only `serde` and `serde_json` (for the values a workflow's nodes produce, which have no
@@ -29,6 +30,7 @@ pub mod bench;
 pub mod build;
 pub mod configure;
 pub mod error;
+pub mod image;
 pub mod init;
 pub mod secrets;
 pub mod test;

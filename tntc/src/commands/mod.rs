@@ -9,6 +9,7 @@ pub mod completions;
 pub mod configure;
 pub mod deploy;
 pub mod dev;
+pub mod image;
 pub mod init;
 pub mod list;
 pub mod logs;

@@ -12,7 +12,9 @@ use std::process::Output;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tntc_report::{bench, build, configure, error, init, secrets, test, validate, visualize};
+use tntc_report::{
+    bench, build, configure, error, image, init, secrets, test, validate, visualize,
+};
 
 use super::secrets::{put, vault};
 use super::{copy_example, initialised, stdout, tntc, tntc_cached, tntc_home, write};
@@ -486,5 +488,27 @@ fn a_failing_command_prints_the_error_envelope_on_stdout() {
         shown::<error::ErrorReport>(&missing, dir.path(), &[]),
         shown::<error::ErrorReport>(&usage, dir.path(), &[]),
         shown::<error::ErrorReport>(&invalid_out, invalid.path(), &[])
+    ));
+}
+
+#[test]
+fn image_build_json_has_the_tag_digest_size_and_every_blob() {
+    let Some(host) = super::image::musl_host() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = super::image::image_build(
+        dir.path(),
+        &[
+            "--host-binary",
+            host.to_str().unwrap(),
+            "--tag",
+            "example.test/acme/tntc-host:dev",
+        ],
+    );
+    insta::assert_snapshot!(shown::<image::Report>(
+        &out,
+        dir.path(),
+        &["digest", "size", "hostBinary"]
     ));
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests: run the real `tntc` binary the way a user does.
 
+mod baked_cache;
 mod bench;
 mod build;
 mod cluster_e2e;
@@ -7,6 +8,8 @@ mod configure;
 mod deploy;
 mod dev;
 mod host_e2e;
+mod image;
+mod image_gvisor;
 mod init;
 mod json_output;
 mod run;

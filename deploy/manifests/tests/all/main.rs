@@ -3,6 +3,7 @@
 //! Security Standards checker and against the official schemas (`kubernetes-validate`).
 
 mod cron;
+mod gvisor;
 mod local_secrets;
 mod network;
 mod render;

@@ -202,3 +202,19 @@ fn an_entry_owned_by_another_user_is_not_mapped() {
     let note = sandbox.runtime_load().cache_note.clone().expect("a note");
     assert!(note.to_string().contains("belongs to user 65534"), "{note}");
 }
+
+#[test]
+fn two_builds_of_the_runtime_cache_are_the_same_bytes() {
+    // Pre-initialization reads fixed randomness and clocks, so an image baking the cache
+    // (`tntc image build`) has the same digest at every build.
+    let entry = |dir: &std::path::Path| {
+        let sandbox = Sandbox::new(config(dir)).unwrap();
+        assert!(matches!(
+            sandbox.runtime_load().source,
+            RuntimeSource::Built { .. }
+        ));
+        std::fs::read(sandbox.runtime_load().cache_path.clone().unwrap()).unwrap()
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    assert!(entry(a.path()) == entry(b.path()), "the two entries differ");
+}

@@ -24,7 +24,7 @@ use crate::settings::{self, ConfigError, Files, Locations, Origin, Overrides, Wo
 const DEFAULT_IMAGE_NAME: &str = "tntc-host";
 
 /// Where `tntc image build` records the tag it built, relative to a directory.
-const BASE_IMAGE_FILE: &str = ".tentacular/base-image.txt";
+use super::image::BASE_IMAGE_FILE;
 
 /// The runtime-class value that means "no RuntimeClass".
 const NO_RUNTIME_CLASS: &str = "none";

@@ -73,6 +73,27 @@ impl ApplyReport {
     }
 }
 
+/// Whether an apply left the object as it was. The same resourceVersion says so at once; a
+/// new one can also come from a write that changed nothing we applied: a status written in
+/// between, or a server that refreshes its managedFields timestamps on a no-op apply (seen
+/// under load, kubernetes#121404). So the object is compared without them.
+fn same_content(before: &DynamicObject, after: &DynamicObject) -> bool {
+    if before.metadata.resource_version == after.metadata.resource_version {
+        return true;
+    }
+    let strip = |object: &DynamicObject| {
+        let mut object = object.clone();
+        object.metadata.resource_version = None;
+        object.metadata.managed_fields = None;
+        if let Some(data) = object.data.as_object_mut() {
+            data.remove("status");
+        }
+        object
+    };
+    let (before, after) = (strip(before), strip(after));
+    before.metadata == after.metadata && before.data == after.data
+}
+
 impl Cluster {
     pub(crate) async fn dynamic(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
         Api::namespaced_with(
@@ -195,9 +216,7 @@ impl Cluster {
             })?;
         Ok(match before {
             None => Action::Created,
-            Some(before) if before.metadata.resource_version == after.metadata.resource_version => {
-                Action::Unchanged
-            }
+            Some(before) if same_content(&before, &after) => Action::Unchanged,
             Some(_) => Action::Configured,
         })
     }
@@ -272,4 +291,47 @@ fn set_template_annotation(deployment: &mut serde_json::Value, checksum: &str) {
         template["metadata"]["annotations"] = serde_json::json!({});
     }
     template["metadata"]["annotations"][SECRETS_ANNOTATION] = checksum.into();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_content;
+    use kube::api::DynamicObject;
+    use serde_json::json;
+
+    fn object(value: serde_json::Value) -> DynamicObject {
+        serde_json::from_value(value).expect("an object")
+    }
+
+    fn deployment(resource_version: &str, time: &str, replicas: u32, ready: u32) -> DynamicObject {
+        object(json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "w",
+                "namespace": "n",
+                "generation": 1,
+                "resourceVersion": resource_version,
+                "managedFields": [{"manager": "tntc", "operation": "Apply", "time": time}],
+            },
+            "spec": {"replicas": replicas},
+            "status": {"readyReplicas": ready},
+        }))
+    }
+
+    #[test]
+    fn a_new_resource_version_from_status_or_managed_fields_time_alone_is_unchanged() {
+        let before = deployment("1", "2026-12-07T10:00:00Z", 1, 0);
+        let after = deployment("7", "2026-12-07T10:00:05Z", 1, 1);
+        assert!(same_content(&before, &after));
+    }
+
+    #[test]
+    fn a_changed_spec_or_label_is_configured_whatever_the_resource_version() {
+        let before = deployment("1", "2026-12-07T10:00:00Z", 1, 0);
+        assert!(!same_content(&before, &deployment("2", "2026-12-07T10:00:00Z", 2, 0)));
+        let mut labelled = deployment("2", "2026-12-07T10:00:00Z", 1, 0);
+        labelled.metadata.labels = Some([("a".to_owned(), "b".to_owned())].into());
+        assert!(!same_content(&before, &labelled));
+    }
 }

@@ -209,7 +209,7 @@ fn compile_in_globals(
         (rank(a), a.line, a.column).cmp(&(rank(b), b.line, b.column))
     });
     dependency_use.dynamic.dedup();
-    dependency_use.postgres_driver = graph.postgres_driver.take();
+    dependency_use.postgres_driver = graph.postgres_driver.take().map(|at| *at);
 
     let filename = bundle_filename(entry);
     let sources = std::mem::take(&mut graph.files_read);

@@ -34,7 +34,7 @@ pub(crate) struct Graph {
     pub(crate) keys: Vec<String>,
     pub(crate) errors: Vec<CompileError>,
     /// Where a module first imports a shipped driver (`jsr:@db/postgres`).
-    pub(crate) postgres_driver: Option<crate::deps::Location>,
+    pub(crate) postgres_driver: Option<Box<crate::deps::Location>>,
 }
 
 impl Graph {
@@ -98,11 +98,11 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
             if let Some(shipped) = shipped_module(&import.specifier) {
                 if graph.postgres_driver.is_none() {
                     let (line, column) = file.source.position(file.range(import.span).start);
-                    graph.postgres_driver = Some(crate::deps::Location {
+                    graph.postgres_driver = Some(Box::new(crate::deps::Location {
                         path: file.source.path().to_owned(),
                         line,
                         column,
-                    });
+                    }));
                 }
                 let target = Resolved {
                     key: shipped.key.to_owned(),

@@ -11,8 +11,9 @@ use tntc_abi::postgres::{PgErrorFields, PgFailure};
 pub struct CallError {
     /// The message the node's error carries.
     pub message: String,
-    /// The server's error fields, when the server sent the error.
-    pub fields: Option<PgErrorFields>,
+    /// The server's error fields, when the server sent the error (boxed: most errors are
+    /// the host's own, and results carrying this error stay small).
+    pub fields: Option<Box<PgErrorFields>>,
 }
 
 impl CallError {
@@ -49,7 +50,7 @@ impl CallError {
                 };
                 CallError {
                     message: db.message().to_owned(),
-                    fields: Some(fields),
+                    fields: Some(Box::new(fields)),
                 }
             }
             None => {
@@ -94,7 +95,7 @@ impl CallError {
     pub fn to_json(&self) -> String {
         let failure = PgFailure {
             message: self.message.clone(),
-            fields: self.fields.clone(),
+            fields: self.fields.as_deref().cloned(),
         };
         // Strings only: always serializes.
         serde_json::to_string(&failure).unwrap_or_default()
@@ -109,11 +110,11 @@ mod tests {
     fn redaction_removes_the_secret_everywhere() {
         let error = CallError {
             message: "bad pw s3cret".into(),
-            fields: Some(PgErrorFields {
+            fields: Some(Box::new(PgErrorFields {
                 message: "s3cret".into(),
                 detail: Some("x s3cret".into()),
                 ..PgErrorFields::default()
-            }),
+            })),
         }
         .redact(Some("s3cret"));
         assert!(!error.to_json().contains("s3cret"), "{}", error.to_json());

@@ -208,7 +208,7 @@ fn decode_scalar(kind: Kind, raw: &[u8]) -> Result<Value, String> {
         Kind::Oid => Value::from(u32::from_be_bytes(be(raw)?)),
         Kind::Int8 => {
             let v = i64::from_be_bytes(be(raw)?);
-            if v.unsigned_abs() <= (1u64 << 53) - 1 {
+            if v.unsigned_abs() < (1u64 << 53) {
                 Value::from(v)
             } else {
                 Value::from(v.to_string())

@@ -51,7 +51,7 @@ async fn every_type_round_trips_between_javascript_and_postgresql() {
     const inserted = await client.queryArray(
       `INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        RETURNING i4`,
-      [true, -7, 2147483647, 42, 9007199254740993n, 1.5, 3.141592653589793, "12345678901234567890.000123",
+      [true, -7, 2147483647, 42, 9007199254740993n, 1.5, 1234.567890123, "12345678901234567890.000123",
        "héllo 'q' \"dq\" \\ ;", "short", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", JSON.stringify([1, "two"]), { nested: { ok: true }, n: null },
        when, when, "2025-01-15", new Uint8Array([0, 255, 16]), [1, null, 3], ["a,b", 'c"d', null], null],
     );
@@ -79,7 +79,7 @@ async fn every_type_round_trips_between_javascript_and_postgresql() {
             "command": "SELECT", "rowCount": 1,
             "columns": ["b", "i2", "i4", "i8", "big", "f4", "f8", "n", "t", "v", "u", "j", "jb", "tz", "ts", "d", "by", "ai", "at", "nul"],
             "b": true, "i2": -7, "i4": 2147483647, "i8": ["number", 42], "big": ["bigint", "9007199254740993"],
-            "f4": 1.5, "f8": 3.141592653589793, "n": "12345678901234567890.000123",
+            "f4": 1.5, "f8": 1234.567890123, "n": "12345678901234567890.000123",
             "t": "héllo 'q' \"dq\" \\ ;", "v": "short", "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
             "j": [1, "two"], "jb": {"n": null, "nested": {"ok": true}},
             "tz": "2025-01-15T12:00:00.123Z", "ts": "2025-01-15T12:00:00.123Z", "d": "2025-01-15T00:00:00.000Z",

@@ -53,9 +53,21 @@ pub struct PgPools {
 }
 
 pub(crate) struct PoolsInner {
-    idle: Mutex<HashMap<Arc<PgTarget>, Vec<Conn>>>,
+    idle: Mutex<HashMap<Arc<PgTarget>, Idle>>,
+    /// Signalled whenever a reset ends (its connection kept or closed).
+    reset_done: tokio::sync::Notify,
     pub(crate) tls: TlsConfigs,
     pub(crate) config: PgConfig,
+}
+
+/// One target's connections between runs.
+#[derive(Default)]
+struct Idle {
+    /// Reset and ready.
+    ready: Vec<Conn>,
+    /// Being reset: a run that finds none ready waits for these rather than paying a new
+    /// connection (TCP, TLS, SCRAM) while one is a round trip away from being ready.
+    resetting: usize,
 }
 
 impl std::fmt::Debug for PgPools {
@@ -74,6 +86,7 @@ impl PgPools {
         Ok(PgPools {
             inner: Arc::new(PoolsInner {
                 idle: Mutex::new(HashMap::new()),
+                reset_done: tokio::sync::Notify::new(),
                 tls,
                 config,
             }),
@@ -87,10 +100,10 @@ impl PgPools {
 
     /// Idle connections over all targets (a diagnostic, and what tests wait for).
     pub fn idle_connections(&self) -> usize {
-        self.lock().values().map(Vec::len).sum()
+        self.lock().values().map(|idle| idle.ready.len()).sum()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<PgTarget>, Vec<Conn>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<PgTarget>, Idle>> {
         self.inner
             .idle
             .lock()
@@ -105,11 +118,23 @@ impl PgPools {
         deadline: Instant,
     ) -> Result<Conn, CallError> {
         loop {
-            let idle = self.lock().get_mut(target).and_then(Vec::pop);
-            match idle {
+            // Registered before looking, so a reset ending in between is not missed.
+            let reset_ended = self.inner.reset_done.notified();
+            let (conn, resetting) = {
+                let mut idle = self.lock();
+                let entry = idle.entry(target.clone()).or_default();
+                (entry.ready.pop(), entry.resetting)
+            };
+            match conn {
                 Some(conn) if conn.client.is_closed() => continue,
                 Some(conn) if tls_enforce && !conn.tls => continue,
                 Some(conn) => return Ok(conn),
+                None if resetting > 0 => {
+                    let wait = tokio::time::timeout_at(deadline.into(), reset_ended);
+                    if wait.await.is_err() {
+                        break;
+                    }
+                }
                 None => break,
             }
         }
@@ -135,6 +160,13 @@ impl PgPools {
             return;
         };
         let pools = self.clone();
+        if reusable {
+            pools
+                .lock()
+                .entry(conn.target.clone())
+                .or_default()
+                .resetting += 1;
+        }
         runtime.spawn(async move {
             if !reusable {
                 let _ = tokio::time::timeout(
@@ -144,21 +176,31 @@ impl PgPools {
                 .await;
                 return;
             }
+            // Two Query messages sent together (one round trip): DISCARD ALL may not run in
+            // the implicit transaction of a multi-statement query.
             let reset = async {
-                conn.client.batch_execute("ROLLBACK").await?;
-                conn.client.batch_execute("DISCARD ALL").await
+                let (rollback, discard) = tokio::join!(
+                    conn.client.batch_execute("ROLLBACK"),
+                    conn.client.batch_execute("DISCARD ALL")
+                );
+                rollback.and(discard)
             };
             let clean = matches!(
                 tokio::time::timeout(pools.inner.config.reset_timeout, reset).await,
                 Ok(Ok(()))
             );
-            if clean && !conn.client.is_closed() {
+            {
                 let mut idle = pools.lock();
-                let list = idle.entry(conn.target.clone()).or_default();
-                if list.len() < pools.inner.config.max_idle_per_target {
-                    list.push(conn);
+                let entry = idle.entry(conn.target.clone()).or_default();
+                entry.resetting -= 1;
+                if clean
+                    && !conn.client.is_closed()
+                    && entry.ready.len() < pools.inner.config.max_idle_per_target
+                {
+                    entry.ready.push(conn);
                 }
             }
+            pools.inner.reset_done.notify_waiters();
         });
     }
 }

@@ -114,3 +114,25 @@ async fn an_open_transaction_is_rolled_back_before_the_connection_is_reused() {
         .unwrap();
     assert_eq!(rows.rows, vec![vec![json!(0)]]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_to_back_runs_wait_for_the_reset_instead_of_opening_connections() {
+    let Some(server) = PgServer::start_or_skip() else {
+        return;
+    };
+    let pools = pools();
+    let policy = policy(target(&server));
+    for _ in 0..20 {
+        let r = run(&pools, &policy);
+        let s = connect(&r).await.unwrap();
+        query(&r, s, "SELECT 1", &[]).await.unwrap();
+        // end() hands the connection to a background reset; the next run starts at once.
+        r.end(s).await.unwrap();
+    }
+    idle(&pools, 1).await;
+    let open = server.psql(
+        "postgres",
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app'",
+    );
+    assert_eq!(open, "1", "one connection served every run");
+}

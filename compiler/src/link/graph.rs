@@ -33,6 +33,8 @@ pub(crate) struct Graph {
     /// Keys of all files reached, in order, for sorting errors.
     pub(crate) keys: Vec<String>,
     pub(crate) errors: Vec<CompileError>,
+    /// Code that compiles but always fails at run time (Deno file and env APIs).
+    pub(crate) warnings: Vec<CompileError>,
     /// Where a module first imports a shipped driver (`jsr:@db/postgres`).
     pub(crate) postgres_driver: Option<Box<crate::deps::Location>>,
 }
@@ -57,6 +59,7 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         files_read: Vec::new(),
         keys: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
         postgres_driver: None,
     };
     let mut seen: HashSet<String> = HashSet::from([entry_key.to_owned()]);
@@ -130,7 +133,9 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         let (module, globals) = strip_types(module, language);
         // tntc's own modules may name the runtime's reserved globals.
         if shipped_by_key(&request.key).is_none() {
-            graph.errors.extend(check_sandbox(&file, &module, &globals));
+            let (errors, warnings) = check_sandbox(&file, &module, &globals);
+            graph.errors.extend(errors);
+            graph.warnings.extend(warnings);
         }
         let mut edges = HashMap::new();
         for import in value_imports(&module) {

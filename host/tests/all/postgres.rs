@@ -303,3 +303,40 @@ export default async function run() {
     );
     assert_eq!(connections, "0", "no session was opened for a refused node");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deno_file_and_env_apis_fail_as_without_the_file_so_fallbacks_run() {
+    // The original's nodes read the in-cluster token and fall back when it is not mounted.
+    let node = r#"
+import type { Context } from "tentacular";
+const TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+export default async function run(ctx: Context) {
+  let token = "none";
+  let kind = "";
+  try {
+    token = await Deno.readTextFile(TOKEN);
+  } catch (e) {
+    kind = e instanceof Deno.errors.NotFound ? "NotFound" : String(e);
+    token = (ctx.config.token as string) ?? "none";
+  }
+  let bytes = "";
+  try { await Deno.readFile(new URL("file:///etc/hostname")); } catch (e) { bytes = (e as Error).message; }
+  let stat = "";
+  try { await Deno.stat(TOKEN); } catch (e) { stat = (e as Error).name; }
+  return { token, kind, bytes, stat, env: Deno.env.get("KUBERNETES_SERVICE_HOST") ?? null };
+}
+"#;
+    let deployed = dag(&[("probe", node)], &[], "config:\n  token: from-config\n").deploy();
+    let result = deployed.run(json!({})).await;
+    assert!(result.success, "{}", show(&result));
+    assert_eq!(
+        output_of(&result, "probe"),
+        &json!({
+            "token": "from-config",
+            "kind": "NotFound",
+            "bytes": "No such file or directory (os error 2): readfile '/etc/hostname'",
+            "stat": "NotFound",
+            "env": null,
+        })
+    );
+}

@@ -163,7 +163,20 @@ fn code_problems(loaded: &Loaded, checked: &Checked, color: bool) -> Vec<CodePro
                 .into_iter()
                 .map(|(d, at)| drift_problem(loaded, &d, at, color))
                 .collect();
+            let mut warned = std::collections::HashSet::new();
             for node in &transpiled {
+                // A module shared by several nodes warns once.
+                for warning in node
+                    .warnings
+                    .iter()
+                    .filter(|w| warned.insert((w.path.clone(), w.line, w.column)))
+                {
+                    let mut problem = compile_problem(loaded, warning, color);
+                    problem.error = false;
+                    problem.text = warning.render_warning(color);
+                    problem.report.severity = Severity::Warning;
+                    problems.push(problem);
+                }
                 if let Some(problem) = unreachable_database(loaded, checked, node, color) {
                     problems.push(problem);
                 }

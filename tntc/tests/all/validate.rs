@@ -237,3 +237,29 @@ fn a_node_using_the_postgres_driver_needs_a_postgresql_dependency_it_may_reach()
     let out = tntc(dir.path(), &["validate", "demo"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn deno_file_reads_are_warnings_at_the_call_and_the_workflow_stays_valid() {
+    let dir = initialised("demo");
+    write(
+        dir.path(),
+        "demo/nodes/hello.ts",
+        "export default async function run() {\n  try {\n    return await Deno.readTextFile(\"/var/run/secrets/token\");\n  } catch {\n    return Deno.env.get(\"TOKEN\") ?? \"fallback\";\n  }\n}\n",
+    );
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("warning: `Deno.readTextFile` always fails in the sandbox")
+            && text.contains("nodes/hello.ts:3:18")
+            && text.contains("warning: `Deno.env` always fails in the sandbox"),
+        "{text}"
+    );
+    let out = tntc(dir.path(), &["build", "demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: `Deno.readTextFile` always fails in the sandbox"),
+        "{}",
+        stderr(&out)
+    );
+}

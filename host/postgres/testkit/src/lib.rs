@@ -79,6 +79,17 @@ impl PgServer {
     /// Starts a server, or returns `None` (after printing why) when PostgreSQL is not
     /// installed; panics in CI, or when an installed server fails to start.
     pub fn start_or_skip() -> Option<PgServer> {
+        Self::start_with(false)
+    }
+
+    /// Like [`start_or_skip`](Self::start_or_skip), with TLS on: a certificate for
+    /// `127.0.0.1` signed by a test CA (made with `openssl`), whose PEM [`PgServer::ca_pem`]
+    /// returns.
+    pub fn start_with_tls_or_skip() -> Option<PgServer> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<PgServer> {
         let Some(bin) = bin_dir() else {
             let test = std::thread::current()
                 .name()
@@ -92,7 +103,7 @@ impl PgServer {
             let _ = writeln!(std::io::stderr(), "skipped {test}: {reason}");
             return None;
         };
-        Some(PgServer::start(bin))
+        Some(PgServer::start(bin, tls))
     }
 
     fn command(&self, program: &str) -> Command {
@@ -106,7 +117,7 @@ impl PgServer {
         }
     }
 
-    fn start(bin: PathBuf) -> PgServer {
+    fn start(bin: PathBuf, tls: bool) -> PgServer {
         let as_postgres = is_root();
         let dir = tempfile::Builder::new()
             .prefix("tntc-pg-")
@@ -122,6 +133,68 @@ impl PgServer {
         let root = server.dir.path().to_path_buf();
         std::fs::create_dir(root.join("sock")).expect("socket dir");
         std::fs::write(root.join("pw"), SUPERUSER_PASSWORD).expect("password file");
+        if tls {
+            // A test CA and a server certificate it signs (webpki refuses a self-signed CA
+            // certificate as the server's own).
+            let path = |name: &str| root.join(name);
+            std::fs::write(
+                path("server.ext"),
+                "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+            )
+            .expect("extensions file");
+            check(
+                Command::new("openssl")
+                    .args([
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    ])
+                    .args(["-subj", "/CN=tntc-test-ca", "-keyout"])
+                    .arg(path("ca.key"))
+                    .arg("-out")
+                    .arg(path("ca.crt"))
+                    .output(),
+                "openssl req (the test CA)",
+            );
+            check(
+                Command::new("openssl")
+                    .args([
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-subj",
+                        "/CN=127.0.0.1",
+                    ])
+                    .arg("-keyout")
+                    .arg(path("server.key"))
+                    .arg("-out")
+                    .arg(path("server.csr"))
+                    .output(),
+                "openssl req (the server's key)",
+            );
+            check(
+                Command::new("openssl")
+                    .args(["x509", "-req", "-days", "1", "-in"])
+                    .arg(path("server.csr"))
+                    .arg("-CA")
+                    .arg(path("ca.crt"))
+                    .arg("-CAkey")
+                    .arg(path("ca.key"))
+                    .args(["-set_serial", "1", "-extfile"])
+                    .arg(path("server.ext"))
+                    .arg("-out")
+                    .arg(path("server.crt"))
+                    .output(),
+                "openssl x509 (the server's certificate)",
+            );
+            // PostgreSQL refuses a key others can read.
+            check(
+                Command::new("chmod")
+                    .arg("600")
+                    .arg(root.join("server.key"))
+                    .output(),
+                "chmod the key",
+            );
+        }
         if as_postgres {
             check(
                 Command::new("chown")
@@ -142,11 +215,18 @@ impl PgServer {
                 .output(),
             "initdb",
         );
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100 -c timezone=UTC",
             server.port,
             root.join("sock").display()
         );
+        if tls {
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                root.join("server.crt").display(),
+                root.join("server.key").display()
+            ));
+        }
         check(
             server
                 .command("pg_ctl")
@@ -207,6 +287,11 @@ impl PgServer {
             "psql",
         );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
+    /// The PEM of the CA that signed the server's certificate (servers started with TLS).
+    pub fn ca_pem(&self) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.path().join("ca.crt")).ok()
     }
 
     /// The server's directory (data, log, socket).

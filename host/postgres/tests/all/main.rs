@@ -4,4 +4,5 @@
 mod errors;
 mod isolation;
 mod support;
+mod tls;
 mod types;

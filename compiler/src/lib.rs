@@ -212,9 +212,9 @@ fn compile_in_globals(
         (rank(a), a.line, a.column).cmp(&(rank(b), b.line, b.column))
     });
     dependency_use.dynamic.dedup();
-    dependency_use.postgres_driver = graph.postgres_driver.take().map(|at| *at);
+    dependency_use.postgres_driver = graph.notes.postgres_driver.take();
 
-    let mut warnings = std::mem::take(&mut graph.warnings);
+    let mut warnings = std::mem::take(&mut graph.notes.warnings);
     error::sort_and_dedup(&mut warnings, &graph.keys);
     let filename = bundle_filename(entry);
     let sources = std::mem::take(&mut graph.files_read);

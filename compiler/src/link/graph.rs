@@ -33,10 +33,17 @@ pub(crate) struct Graph {
     /// Keys of all files reached, in order, for sorting errors.
     pub(crate) keys: Vec<String>,
     pub(crate) errors: Vec<CompileError>,
+    /// What else the load found (boxed: the graph travels by value through the linker).
+    pub(crate) notes: Box<Notes>,
+}
+
+/// Findings of a graph load besides its errors.
+#[derive(Default)]
+pub(crate) struct Notes {
     /// Code that compiles but always fails at run time (Deno file and env APIs).
     pub(crate) warnings: Vec<CompileError>,
     /// Where a module first imports a shipped driver (`jsr:@db/postgres`).
-    pub(crate) postgres_driver: Option<Box<crate::deps::Location>>,
+    pub(crate) postgres_driver: Option<crate::deps::Location>,
 }
 
 impl Graph {
@@ -59,8 +66,7 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         files_read: Vec::new(),
         keys: Vec::new(),
         errors: Vec::new(),
-        warnings: Vec::new(),
-        postgres_driver: None,
+        notes: Box::default(),
     };
     let mut seen: HashSet<String> = HashSet::from([entry_key.to_owned()]);
     let mut queue = VecDeque::from([Request {
@@ -99,13 +105,13 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
                 continue;
             }
             if let Some(shipped) = shipped_module(&import.specifier) {
-                if graph.postgres_driver.is_none() {
+                if graph.notes.postgres_driver.is_none() {
                     let (line, column) = file.source.position(file.range(import.span).start);
-                    graph.postgres_driver = Some(Box::new(crate::deps::Location {
+                    graph.notes.postgres_driver = Some(crate::deps::Location {
                         path: file.source.path().to_owned(),
                         line,
                         column,
-                    }));
+                    });
                 }
                 let target = Resolved {
                     key: shipped.key.to_owned(),
@@ -135,7 +141,7 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         if shipped_by_key(&request.key).is_none() {
             let (errors, warnings) = check_sandbox(&file, &module, &globals);
             graph.errors.extend(errors);
-            graph.warnings.extend(warnings);
+            graph.notes.warnings.extend(warnings);
         }
         let mut edges = HashMap::new();
         for import in value_imports(&module) {

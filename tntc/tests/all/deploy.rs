@@ -12,10 +12,12 @@ use tntc_manifests::{PodSpec, pss_restricted_violations};
 use super::host_e2e::{json_of, request, start_host};
 use super::{stderr, stdout, tntc_home};
 
-const EXAMPLES: [&str; 4] = [
+const EXAMPLES: [&str; 6] = [
+    "cluster-health",
     "cron-report",
     "news-digest",
     "secrets-cascade",
+    "visit-log",
     "word-count",
 ];
 

@@ -178,9 +178,13 @@ async fn run_query(
     max_bytes: usize,
 ) -> Result<PgQueryResult, CallError> {
     let too_big = || {
+        let limit = if max_bytes >= 1 << 20 {
+            format!("{} MiB", max_bytes >> 20)
+        } else {
+            format!("{max_bytes} bytes")
+        };
         CallError::new(format!(
-            "the query's result is larger than the {} MiB limit; select fewer rows (LIMIT) or columns",
-            max_bytes >> 20
+            "the query's result is larger than the {limit} limit; select fewer rows (LIMIT) or columns"
         ))
     };
     let failed = |e: tokio_postgres::Error| CallError::from_pg(&e, "PostgreSQL query failed");

@@ -156,3 +156,43 @@ async fn a_query_past_the_deadline_fails_and_its_connection_is_not_reused() {
     );
     assert_eq!(active, "0");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_cap_fails_the_query_instead_of_being_truncated() {
+    let Some(server) = PgServer::start_or_skip() else {
+        return;
+    };
+    let pools = tntc_postgres::PgPools::new(tntc_postgres::PgConfig {
+        max_result_bytes: 4096,
+        ..tntc_postgres::PgConfig::default()
+    })
+    .unwrap();
+    let run = run(&pools, &policy(target(&server)));
+    let s = connect(&run).await.unwrap();
+    let small = query(&run, s, "SELECT g FROM generate_series(1, 10) g", &[])
+        .await
+        .unwrap();
+    assert_eq!(small.rows.len(), 10);
+    let error = query(
+        &run,
+        s,
+        "SELECT repeat('x', 100) FROM generate_series(1, 100)",
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error.message,
+        "the query's result is larger than the 4096 bytes limit; select fewer rows (LIMIT) or columns"
+    );
+    // The same cap holds for a batch (simple protocol).
+    let error = query(
+        &run,
+        s,
+        "SELECT 1; SELECT repeat('x', 100) FROM generate_series(1, 100)",
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert!(error.message.contains("4096 bytes limit"), "{error}");
+}

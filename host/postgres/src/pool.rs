@@ -179,10 +179,11 @@ impl PgPools {
             // Two Query messages sent together (one round trip): DISCARD ALL may not run in
             // the implicit transaction of a multi-statement query.
             let reset = async {
-                let (rollback, discard) = tokio::join!(
+                let (rollback, discard) = futures_util::future::join(
                     conn.client.batch_execute("ROLLBACK"),
-                    conn.client.batch_execute("DISCARD ALL")
-                );
+                    conn.client.batch_execute("DISCARD ALL"),
+                )
+                .await;
                 rollback.and(discard)
             };
             let clean = matches!(

@@ -14,6 +14,8 @@
 //! - [`invocation`]: the JSON a node run receives ([`Invocation`], [`DependencyView`]);
 //! - [`guest_error`]: the JSON error every runtime export returns ([`GuestError`]);
 //! - [`fetch`]: the JSON of the `fetch` import's request and of its completion;
+//! - [`postgres`]: the JSON of the `pg-connect`, `pg-query` and `pg-end` imports and
+//!   their completions;
 //! - [`layout`]: where canonical-ABI results sit in linear memory (return areas).
 //!
 //! `host/sandbox/tests/all/wit_drift.rs` checks the names and signatures against the built
@@ -25,6 +27,7 @@ pub mod glue;
 pub mod guest_error;
 pub mod invocation;
 pub mod layout;
+pub mod postgres;
 pub mod section;
 
 pub use guest_error::GuestError;

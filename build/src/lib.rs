@@ -45,6 +45,8 @@ pub struct CompiledNode {
     /// Time spent in the runtime's `compile` and module emission (the per-node cost once
     /// the runtime is warm).
     pub compile_time: Duration,
+    /// The compiler's warnings (code that always fails at run time).
+    pub warnings: Vec<tntc_compiler::CompileError>,
 }
 
 impl CompiledNode {
@@ -171,5 +173,6 @@ fn compile_one(sandbox: &Sandbox, node: TranspiledNode) -> Result<CompiledNode, 
         uses: node.dependency_use,
         files: node.sources,
         compile_time: started.elapsed(),
+        warnings: node.warnings,
     })
 }

@@ -60,6 +60,9 @@ pub struct DependencyUse {
     pub legacy_services: BTreeSet<String>,
     /// Uses whose name the compiler cannot know; non-empty means "keep the whole contract".
     pub dynamic: Vec<Location>,
+    /// Where the code first imports `jsr:@db/postgres` (tntc's PostgreSQL driver): such a
+    /// node needs a postgresql dependency it may reach (`tntc validate` checks).
+    pub postgres_driver: Option<Location>,
 }
 
 impl DependencyUse {

@@ -82,7 +82,7 @@ impl ErrorKind {
 /// example one that cannot be read). `span` is the byte range in the file's text, which
 /// [`CompileError::source_text`] returns, so [`CompileError::render`] can show the line with
 /// a caret under the spot (the same renderer as workflow.yaml diagnostics).
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct CompileError {
     /// What kind of problem this is.
@@ -175,11 +175,24 @@ impl CompileError {
     ///   = help: read settings from ctx.config ...
     /// ```
     pub fn render(&self, color: bool) -> String {
+        self.render_as(false, color)
+    }
+
+    /// Renders the same way with `warning:`: for a [`crate::TranspiledNode`]'s warnings.
+    pub fn render_warning(&self, color: bool) -> String {
+        self.render_as(true, color)
+    }
+
+    fn render_as(&self, warning: bool, color: bool) -> String {
         match (self.source_text(), &self.span) {
             (Some(text), Some(span)) => {
                 let source = SourceFile::new(&self.path, text);
-                let mut d =
-                    Diagnostic::error("", Span::new(span.start, span.end), self.message.clone());
+                let span = Span::new(span.start, span.end);
+                let mut d = if warning {
+                    Diagnostic::warning("", span, self.message.clone())
+                } else {
+                    Diagnostic::error("", span, self.message.clone())
+                };
                 if !self.label.is_empty() {
                     d = d.with_label(self.label.clone());
                 }
@@ -189,7 +202,8 @@ impl CompileError {
                 tntc_spec::diagnostic::render(&source, &d, color)
             }
             _ => {
-                let mut out = format!("error: {}\n --> {}\n", self.message, self.location());
+                let severity = if warning { "warning" } else { "error" };
+                let mut out = format!("{severity}: {}\n --> {}\n", self.message, self.location());
                 if let Some(hint) = &self.hint {
                     out.push_str(&format!("  = help: {hint}\n"));
                 }

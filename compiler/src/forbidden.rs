@@ -1,6 +1,11 @@
 //! Forbidden code: what cannot run in a node's sandbox — `Deno`, `require`, `import()`,
 //! top-level `await` — and the linker's reserved names.
 //!
+//! Four Deno APIs are warnings, not errors: `Deno.readTextFile`, `Deno.readFile`,
+//! `Deno.stat` and `Deno.env` exist in the sandbox and fail as Deno does without the file or
+//! the variable (`Deno.errors.NotFound`, `undefined`), so nodes that read an optional file and
+//! fall back (the original's in-cluster token) run their fallback; `Deno.errors` is allowed.
+//!
 //! Runs on the stripped, scope-resolved module: a local variable called `Deno` or
 //! `require` is fine, type positions are gone, and only identifiers that resolve to no
 //! declaration (globals) are flagged. `typeof Deno` is allowed: it cannot fail.
@@ -20,20 +25,22 @@ use crate::strip::Globals;
 /// Prefix of the names the bundler introduces; user code may not use it.
 pub(crate) const RESERVED_PREFIX: &str = "__tntc_";
 
-/// Every sandbox violation in `module`, in source order.
+/// Every sandbox violation in `module`, in source order, and the warnings (Deno APIs that
+/// exist but always fail).
 pub(crate) fn check_sandbox(
     file: &LoadedFile,
     module: &Module,
     globals: &Globals,
-) -> Vec<CompileError> {
+) -> (Vec<CompileError>, Vec<CompileError>) {
     let mut check = SandboxCheck {
         file,
         globals,
         function_depth: 0,
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     module.visit_with(&mut check);
-    check.errors
+    (check.errors, check.warnings)
 }
 
 struct SandboxCheck<'a> {
@@ -41,6 +48,7 @@ struct SandboxCheck<'a> {
     globals: &'a Globals,
     function_depth: usize,
     errors: Vec<CompileError>,
+    warnings: Vec<CompileError>,
 }
 
 impl SandboxCheck<'_> {
@@ -75,16 +83,35 @@ impl SandboxCheck<'_> {
     }
 
     fn deno(&mut self, span: Span, shown: &str, member: Option<&str>) {
+        let failing = match member {
+            Some("readTextFile" | "readFile" | "stat") => Some(
+                "it rejects with Deno.errors.NotFound at run time, as Deno does without the file: \
+                 the sandbox has no files. Keep a fallback (catch the error), or read settings from \
+                 ctx.config",
+            ),
+            Some("env") => Some(
+                "Deno.env.get returns undefined at run time, as for an unset variable: the sandbox \
+                 has no environment. Read settings from ctx.config and credentials from ctx.secrets",
+            ),
+            Some("errors") => return,
+            _ => None,
+        };
+        if let Some(hint) = failing {
+            self.warnings.push(self.file.error(
+                ErrorKind::DenoGlobal,
+                span,
+                format!("`{shown}` always fails in the sandbox"),
+                "Deno API without files or environment",
+                Some(hint.into()),
+            ));
+            return;
+        }
         let hint = match member {
-            Some("env") => {
-                "read settings from ctx.config and credentials from ctx.secrets or \
-                 ctx.dependency(\"<name>\")"
-            }
             Some(
-                "readTextFile" | "readTextFileSync" | "readFile" | "readFileSync" | "writeTextFile"
-                | "writeTextFileSync" | "writeFile" | "writeFileSync" | "open" | "openSync"
-                | "readDir" | "readDirSync" | "stat" | "statSync" | "lstat" | "mkdir" | "remove"
-                | "cwd" | "makeTempFile" | "makeTempDir",
+                "readTextFileSync" | "readFileSync" | "writeTextFile" | "writeTextFileSync"
+                | "writeFile" | "writeFileSync" | "open" | "openSync" | "readDir" | "readDirSync"
+                | "statSync" | "lstat" | "mkdir" | "remove" | "cwd" | "makeTempFile"
+                | "makeTempDir",
             ) => {
                 "the sandbox has no file system; put data in workflow.yaml `config` (ctx.config) \
                  or fetch it over HTTP"

@@ -79,6 +79,9 @@ pub struct TranspiledNode {
     /// Every file bundled (the workflow directory joined with the module path), entry first:
     /// what to watch for hot reload.
     pub sources: Vec<PathBuf>,
+    /// Code that compiles but always fails at run time (`Deno.readTextFile`, `Deno.env`...),
+    /// in source order: `tntc build` and `tntc validate` show them as warnings.
+    pub warnings: Vec<CompileError>,
 }
 
 /// Stack size for compiler threads: swc's parser, passes and code generator recurse over
@@ -209,7 +212,10 @@ fn compile_in_globals(
         (rank(a), a.line, a.column).cmp(&(rank(b), b.line, b.column))
     });
     dependency_use.dynamic.dedup();
+    dependency_use.postgres_driver = graph.notes.postgres_driver.take();
 
+    let mut warnings = std::mem::take(&mut graph.notes.warnings);
+    error::sort_and_dedup(&mut warnings, &graph.keys);
     let filename = bundle_filename(entry);
     let sources = std::mem::take(&mut graph.files_read);
     let bundle = link::emit(&cm, graph, &filename).map_err(|e| vec![*e])?;
@@ -221,6 +227,7 @@ fn compile_in_globals(
         line_map: bundle.line_map,
         dependency_use,
         sources,
+        warnings,
     })
 }
 

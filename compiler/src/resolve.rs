@@ -93,6 +93,42 @@ const NODE_BUILTINS: &[&str] = &[
 const SANDBOX_IO_HINT: &str = "node code runs in a sandbox with no files, processes or sockets; \
      use ctx.fetch / ctx.dependency(...) for I/O and Web APIs (fetch, URL, TextEncoder, crypto.getRandomValues) for the rest";
 
+/// A module tntc ships in place of a package import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shipped {
+    /// The module's key in the bundle (never a workflow path: it has a scheme).
+    pub(crate) key: &'static str,
+    /// Its JavaScript source.
+    pub(crate) source: &'static str,
+}
+
+/// `jsr:@db/postgres`, any version: tntc's driver over the host's PostgreSQL capability.
+const DB_POSTGRES: Shipped = Shipped {
+    key: "tntc:db-postgres.js",
+    source: include_str!("../shipped/db-postgres.js"),
+};
+
+/// The package imports tntc resolves to modules of its own, for messages.
+pub(crate) const SHIPPED_PACKAGES: &str = "jsr:@db/postgres";
+
+/// The shipped module a package import resolves to: `jsr:@db/postgres` and
+/// `jsr:@db/postgres@<version>` (the driver's API, whatever version was named).
+pub(crate) fn shipped_module(specifier: &str) -> Option<Shipped> {
+    let rest = specifier.strip_prefix("jsr:@db/postgres")?;
+    let version_ok = rest.is_empty()
+        || rest.strip_prefix('@').is_some_and(|v| {
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '^' | '~' | '+'))
+        });
+    version_ok.then_some(DB_POSTGRES)
+}
+
+/// The shipped module whose key is `key`.
+pub(crate) fn shipped_by_key(key: &str) -> Option<Shipped> {
+    (key == DB_POSTGRES.key).then_some(DB_POSTGRES)
+}
+
 /// Is `specifier` relative (`./x`, `../x`)? Only those are bundled.
 pub(crate) fn is_relative(specifier: &str) -> bool {
     specifier.starts_with("./")
@@ -114,8 +150,9 @@ pub(crate) fn check_non_relative(specifier: &str, type_only: bool) -> Option<Imp
             )
         });
     }
-    if type_only {
-        // Type-only imports are erased; nothing is loaded at run time.
+    if type_only || shipped_module(specifier).is_some() {
+        // Type-only imports are erased; nothing is loaded at run time. Shipped modules are
+        // bundled like relative ones.
         return None;
     }
     let lower = specifier.to_ascii_lowercase();
@@ -132,8 +169,10 @@ pub(crate) fn check_non_relative(specifier: &str, type_only: bool) -> Option<Imp
             ErrorKind::RegistryImport,
             format!("package import \"{specifier}\" is not supported"),
             &format!("{} package", registry.trim_end_matches(':')),
-            "packages are not bundled; vendor the code you need into the workflow directory \
-             (for example lib/) and import it with a relative path",
+            format!(
+                "packages are not bundled (tntc ships only {SHIPPED_PACKAGES}); vendor the code you \
+                 need into the workflow directory (for example lib/) and import it with a relative path"
+            ),
         )
     } else if let Some(name) = node_builtin(specifier) {
         ImportProblem::new(
@@ -317,6 +356,22 @@ mod tests {
         assert_eq!(
             kind("npm:lodash").is_some(),
             check_non_relative("npm:lodash", true).is_none()
+        );
+    }
+
+    #[test]
+    fn db_postgres_of_any_version_is_shipped_and_other_packages_are_not() {
+        assert!(shipped_module("jsr:@db/postgres@0.19.5").is_some());
+        assert!(shipped_module("jsr:@db/postgres").is_some());
+        assert_eq!(check_non_relative("jsr:@db/postgres@0.19.5", false), None);
+        assert!(shipped_module("jsr:@db/postgresx").is_none());
+        assert!(shipped_module("jsr:@db/postgres@").is_none());
+        assert!(shipped_module("npm:pg").is_none());
+        let problem = check_non_relative("jsr:@std/path", false).unwrap();
+        assert!(
+            problem.hint.contains("jsr:@db/postgres"),
+            "{}",
+            problem.hint
         );
     }
 

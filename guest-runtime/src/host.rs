@@ -4,6 +4,8 @@
 //! Lowering (checked against `wit-parser` by `host/sandbox/tests/all/wit_drift.rs`):
 //! - `log(level: level, message: string)` -> `(i32, i32, i32)`;
 //! - `fetch(request: string, body: list<u8>) -> u32` -> `(i32, i32, i32, i32) -> i32`;
+//! - `pg-connect(request: string) -> u32`, `pg-query(request: string) -> u32` ->
+//!   `(i32, i32) -> i32`; `pg-end(session: u32) -> u32` -> `(i32) -> i32`;
 //! - `timer(ms: u32) -> u32` -> `(i32) -> i32`; `cancel(handle: u32)` -> `(i32)`;
 //! - `wait() -> option<completion>` -> `(retptr: i32)`: seven flat results exceed the one
 //!   allowed, so the host stores the value at `retptr` (layout in [`WaitArea`]) and
@@ -21,6 +23,12 @@ unsafe extern "C" {
         body_ptr: *const u8,
         body_len: usize,
     ) -> u32;
+    #[link_name = "pg-connect"]
+    fn host_pg_connect(request_ptr: *const u8, request_len: usize) -> u32;
+    #[link_name = "pg-query"]
+    fn host_pg_query(request_ptr: *const u8, request_len: usize) -> u32;
+    #[link_name = "pg-end"]
+    fn host_pg_end(session: u32) -> u32;
     #[link_name = "timer"]
     fn host_timer(ms: u32) -> u32;
     #[link_name = "cancel"]
@@ -93,6 +101,21 @@ pub fn log(level: Level, message: &str) {
 pub fn fetch(request: &str, body: &[u8]) -> u32 {
     // SAFETY: both pointers and lengths describe live, initialized buffers.
     unsafe { host_fetch(request.as_ptr(), request.len(), body.as_ptr(), body.len()) }
+}
+
+pub fn pg_connect(request: &str) -> u32 {
+    // SAFETY: the pointer and length describe a live, initialized UTF-8 buffer.
+    unsafe { host_pg_connect(request.as_ptr(), request.len()) }
+}
+
+pub fn pg_query(request: &str) -> u32 {
+    // SAFETY: the pointer and length describe a live, initialized UTF-8 buffer.
+    unsafe { host_pg_query(request.as_ptr(), request.len()) }
+}
+
+pub fn pg_end(session: u32) -> u32 {
+    // SAFETY: plain integers.
+    unsafe { host_pg_end(session) }
 }
 
 pub fn timer(ms: u32) -> u32 {

@@ -2,6 +2,8 @@
 //!
 //! - `log(level: number, message: string)` — level 0 debug, 1 info, 2 warn, 3 error;
 //! - `fetch(request: string, body?: Uint8Array | ArrayBuffer) -> number` — a handle;
+//! - `pgConnect(request: string) -> number`, `pgQuery(request: string) -> number`,
+//!   `pgEnd(session: number) -> number` — handles of PostgreSQL calls;
 //! - `timer(ms: number) -> number` — a handle; `ms` is clamped to `0..=2^32-1`;
 //! - `cancel(handle: number)`;
 //! - `randomFill(bytes: Uint8Array)` — fills the array in place from WASI `random_get`.
@@ -65,6 +67,20 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
             if let Some(handle) = as_handle(handle) {
                 host::cancel(handle);
             }
+        })?,
+    )?;
+    native.set(
+        "pgConnect",
+        Function::new(ctx.clone(), |request: String| host::pg_connect(&request))?,
+    )?;
+    native.set(
+        "pgQuery",
+        Function::new(ctx.clone(), |request: String| host::pg_query(&request))?,
+    )?;
+    native.set(
+        "pgEnd",
+        Function::new(ctx.clone(), |session: f64| {
+            host::pg_end(as_handle(session).unwrap_or(0))
         })?,
     )?;
     native.set("randomFill", Function::new(ctx.clone(), random_fill)?)?;

@@ -1,5 +1,5 @@
-//! What one node may reach and see: its egress policy, its view of the secrets, and the
-//! `dependencies` its `ctx.dependency(...)` can return.
+//! What one node may reach and see: its egress policy, its PostgreSQL policy, its view of
+//! the secrets, and the `dependencies` its `ctx.dependency(...)` can return.
 //!
 //! A node's **scope** is, in order of precedence:
 //! 1. the dependencies workflow.yaml lists for it (`nodes.<id>.dependencies`, a tntc extension);
@@ -10,7 +10,8 @@
 //!
 //! A scoped node reaches only its dependencies' hosts (plus its own `capabilities.net`) and
 //! sees only the secrets those dependencies reference; an inferred scope adds the services
-//! its code names (legacy `ctx.fetch(service, ...)` calls, `ctx.secrets.<service>` reads).
+//! its code names (legacy `ctx.fetch(service, ...)` calls, `ctx.secrets.<service>` reads),
+//! and the postgresql dependencies whose `auth.secret` service the code reads.
 //! Another node's secrets are simply not in its sandbox: there is nothing to steal.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use tntc_abi::DependencyView;
 use tntc_fetch::{EgressPolicy, PolicyError};
+use tntc_postgres::{PgPolicy, PgTarget, SslMode};
 use tntc_spec::{Dependency, NodeSpec, Workflow};
 
 use crate::secrets::Secrets;
@@ -40,6 +42,8 @@ pub enum Scope {
 pub struct NodeAccess {
     /// Where the node's fetches may go.
     pub policy: EgressPolicy,
+    /// The databases the node's `jsr:@db/postgres` clients may reach.
+    pub postgres: PgPolicy,
     /// The secrets in the node's sandbox (`ctx.secrets`).
     pub secrets: Secrets,
     /// `ctx.dependency(name)` data for the dependencies in scope, secrets resolved.
@@ -70,16 +74,31 @@ pub fn node_access(
         uses.and_then(|u| u.dependencies.as_ref()),
     ) {
         (Some(declared), _) => (Scope::Declared, declared.clone()),
-        (None, Some(found)) => (
-            Scope::Inferred,
+        (None, Some(found)) => {
             // Only names the contract declares: an undeclared name fails in the node with the
             // original's message, and `tntc validate` reports it.
-            found
+            let mut names: Vec<String> = found
                 .iter()
                 .filter(|n| contract.iter().any(|d| &d.name == *n))
                 .cloned()
-                .collect(),
-        ),
+                .collect();
+            // A postgresql dependency whose secret the code reads (`ctx.secrets.postgres`, as
+            // the original's nodes connect with `password: ctx.secrets.postgres.password`) is
+            // used by that code even though it never calls `ctx.dependency`.
+            let services = uses.map(|u| &u.services);
+            for dep in &contract {
+                let reads_its_secret = dep.protocol == "postgresql"
+                    && dep
+                        .auth
+                        .as_ref()
+                        .and_then(|a| a.secret.as_ref())
+                        .is_some_and(|s| services.is_some_and(|set| set.contains(&s.service)));
+                if reads_its_secret && !names.contains(&dep.name) {
+                    names.push(dep.name.clone());
+                }
+            }
+            (Scope::Inferred, names)
+        }
         (None, None) => (
             Scope::WholeContract,
             contract.iter().map(|d| d.name.clone()).collect(),
@@ -123,12 +142,37 @@ pub fn node_access(
         }
     };
 
-    let dependencies = visible
+    let dependencies: BTreeMap<String, DependencyView> = visible
         .iter()
         .map(|d| (d.name.clone(), dependency_view(d, &secrets_view)))
         .collect();
+    let mut postgres = PgPolicy::new(node.id.clone());
+    for dep in &contract {
+        if dep.protocol != "postgresql" || dep.dynamic.is_some() {
+            continue;
+        }
+        let (Some(host), Some(database), Some(user)) = (&dep.host, &dep.database, &dep.user) else {
+            // `tntc validate` reports the missing field; such a dependency reaches nothing.
+            continue;
+        };
+        let Some(view) = dependencies.get(&dep.name) else {
+            postgres.out_of_scope(dep.name.clone());
+            continue;
+        };
+        postgres.allow(PgTarget {
+            dependency: dep.name.clone(),
+            host: host.clone(),
+            port: dep.port(),
+            database: database.clone(),
+            user: user.clone(),
+            password: view.secret.clone(),
+            // An unknown mode is a validation error; if one gets here, insist on TLS.
+            sslmode: SslMode::parse(dep.sslmode.as_deref()).unwrap_or(SslMode::Require),
+        });
+    }
     Ok(NodeAccess {
         policy,
+        postgres,
         secrets: secrets_view,
         dependencies,
         scope,

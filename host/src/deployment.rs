@@ -36,8 +36,24 @@ pub struct Shared {
     pub sandbox: Sandbox,
     /// The capability-scoped HTTP client.
     pub fetch: FetchClient,
+    /// The PostgreSQL connection pools (one per dependency, reset between runs).
+    pub postgres: tntc_postgres::PgPools,
     /// Node log lines.
     pub logs: Arc<dyn LogSink>,
+}
+
+/// PostgreSQL pools with the default limits, trusting `extra_ca` (a PEM file, the host's
+/// `--extra-ca`) besides the system roots for `sslmode: verify-full`.
+pub fn postgres_pools(
+    extra_ca: Option<&std::path::Path>,
+) -> Result<tntc_postgres::PgPools, String> {
+    let extra_ca_pem = extra_ca
+        .map(|path| std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display())))
+        .transpose()?;
+    tntc_postgres::PgPools::new(tntc_postgres::PgConfig {
+        extra_ca_pem,
+        ..tntc_postgres::PgConfig::default()
+    })
 }
 
 /// A compiled node handed to [`Deployment::prepare`].
@@ -110,6 +126,7 @@ struct PreparedNode {
     invocation: InvocationTemplate,
     limits: RunLimits,
     policy: Arc<tntc_fetch::EgressPolicy>,
+    postgres: Arc<tntc_postgres::PgPolicy>,
     section: Option<NodeSection>,
     scope: Scope,
     in_scope: Vec<String>,
@@ -202,6 +219,7 @@ impl Deployment {
                     invocation,
                     limits,
                     policy: Arc::new(access.policy),
+                    postgres: Arc::new(access.postgres),
                     section,
                     scope: access.scope,
                     in_scope: access.in_scope,
@@ -315,11 +333,17 @@ impl NodeRunner for Deployment {
             return Box::pin(async move { Err(NodeError::new(message)) });
         };
         let invocation = prepared.invocation.fill(&input.to_string());
+        let deadline = Instant::now() + timeout;
         let host = Arc::new(RunHost {
             node: Arc::from(node),
             policy: prepared.policy.clone(),
             client: self.shared.fetch.clone(),
-            deadline: Instant::now() + timeout,
+            postgres: tntc_postgres::RunSessions::new(
+                self.shared.postgres.clone(),
+                prepared.postgres.clone(),
+                deadline,
+            ),
+            deadline,
             logs: self.shared.logs.clone(),
             redact: self.redact.clone(),
         });

@@ -190,9 +190,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         extra_ca_pem: args.extra_ca.clone().map(tntc_fetch::PemSource::Path),
         ..tntc_fetch::FetchConfig::default()
     })?;
+    let postgres = tntc_host::deployment::postgres_pools(args.extra_ca.as_deref())
+        .map_err(anyhow::Error::msg)?;
     let shared = Shared {
         sandbox,
         fetch,
+        postgres,
         logs: Arc::new(StdoutLogs),
     };
     let secrets = load_secrets(args.secrets.as_deref(), &secrets_dir)?;

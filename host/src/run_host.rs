@@ -1,12 +1,13 @@
 //! The host side of one node run ([`tntc_sandbox::NodeHost`]): logging with the node's id
-//! and secrets redacted, and `fetch` through the node's egress policy, bounded by the run's
-//! deadline.
+//! and secrets redacted, `fetch` through the node's egress policy and PostgreSQL through
+//! its postgresql dependencies, both bounded by the run's deadline.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use tntc_fetch::{EgressPolicy, FetchClient};
-use tntc_sandbox::{BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost};
+use tntc_postgres::RunSessions;
+use tntc_sandbox::{BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost, PgCall};
 
 use crate::logs::LogSink;
 use crate::secrets::Secrets;
@@ -16,6 +17,8 @@ pub(crate) struct RunHost {
     pub node: Arc<str>,
     pub policy: Arc<EgressPolicy>,
     pub client: FetchClient,
+    /// The run's PostgreSQL sessions (returned to the pools when the run's host is dropped).
+    pub postgres: Arc<RunSessions>,
     pub deadline: Instant,
     pub logs: Arc<dyn LogSink>,
     /// The whole workflow's secrets: a node may leak any of them into a log line or URL, so
@@ -53,6 +56,25 @@ impl NodeHost for RunHost {
                 }),
                 Err(err) => Err(redact.redact(&err.to_string())),
             }
+        })
+    }
+
+    fn postgres(&self, call: PgCall) -> BoxFuture<'static, Result<String, String>> {
+        let future = match call {
+            PgCall::Connect(request) => self.postgres.connect(&request),
+            PgCall::Query(request) => self.postgres.query(&request),
+            PgCall::End(session) => self.postgres.end(session),
+        };
+        let redact = self.redact.clone();
+        Box::pin(async move {
+            future.await.map_err(|mut error| {
+                error.message = redact.redact(&error.message);
+                if let Some(fields) = &mut error.fields {
+                    fields.message = redact.redact(&fields.message);
+                    fields.detail = fields.detail.as_deref().map(|d| redact.redact(d));
+                }
+                error.to_json()
+            })
         })
     }
 }

@@ -228,6 +228,11 @@ pub struct Dependency {
     /// PostgreSQL user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// PostgreSQL TLS mode (tntc extension): `disable`, `prefer` (the default: TLS when
+    /// the server offers it, without certificate checks, as libpq), `require` (TLS, no
+    /// certificate checks) or `verify-full` (TLS, certificate chain and host name checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sslmode: Option<String>,
     /// NATS subject.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,

@@ -39,9 +39,12 @@ pub fn shared(
         extra_ca_pem: options.extra_ca.clone().map(tntc_fetch::PemSource::Path),
         ..tntc_fetch::FetchConfig::default()
     })?;
+    let postgres = tntc_host::deployment::postgres_pools(options.extra_ca.as_deref())
+        .map_err(anyhow::Error::msg)?;
     Ok(Shared {
         sandbox,
         fetch,
+        postgres,
         logs,
     })
 }

@@ -8,6 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::json;
 use tntc_abi::fetch::{FetchRequestJson, FetchResponseMeta};
+use tntc_abi::postgres::{
+    PgConnectRequest, PgConnected, PgErrorFields, PgFailure, PgQueryRequest, PgQueryResult,
+};
 use tntc_abi::{DependencyView, GuestError, Invocation, Mode};
 
 /// Documented shapes: type name -> (required keys, optional keys).
@@ -142,6 +145,50 @@ fn actual() -> BTreeMap<&'static str, (BTreeSet<String>, BTreeSet<String>)> {
             pair(
                 keys(&FetchResponseMeta::default()),
                 keys(&FetchResponseMeta::default()),
+            ),
+        ),
+        (
+            "PgConnectRequest",
+            pair(
+                keys(&PgConnectRequest::default()),
+                keys(&PgConnectRequest {
+                    hostname: Some("h".into()),
+                    port: Some(5432),
+                    database: Some("d".into()),
+                    user: Some("u".into()),
+                    tls_enforce: true,
+                }),
+            ),
+        ),
+        (
+            "PgConnected",
+            pair(keys(&PgConnected::default()), keys(&PgConnected::default())),
+        ),
+        (
+            "PgQueryRequest",
+            pair(
+                keys(&PgQueryRequest::default()),
+                keys(&PgQueryRequest::default()),
+            ),
+        ),
+        (
+            "PgQueryResult",
+            pair(
+                keys(&PgQueryResult::default()),
+                keys(&PgQueryResult {
+                    row_count: Some(1),
+                    ..PgQueryResult::default()
+                }),
+            ),
+        ),
+        (
+            "PgFailure",
+            pair(
+                keys(&PgFailure::default()),
+                keys(&PgFailure {
+                    message: "m".into(),
+                    fields: Some(PgErrorFields::default()),
+                }),
             ),
         ),
     ])

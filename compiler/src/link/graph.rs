@@ -10,7 +10,9 @@ use crate::error::{CompileError, ErrorKind};
 use crate::forbidden::check_sandbox;
 use crate::imports::{check_declared_imports, declared_imports, value_imports};
 use crate::parse::{LoadedFile, parse};
-use crate::resolve::{Language, Root, is_relative, resolve_relative};
+use crate::resolve::{
+    Language, Resolved, Root, is_relative, resolve_relative, shipped_by_key, shipped_module,
+};
 use crate::source::SourceText;
 use crate::strip::strip_types;
 
@@ -31,6 +33,17 @@ pub(crate) struct Graph {
     /// Keys of all files reached, in order, for sorting errors.
     pub(crate) keys: Vec<String>,
     pub(crate) errors: Vec<CompileError>,
+    /// What else the load found (boxed: the graph travels by value through the linker).
+    pub(crate) notes: Box<Notes>,
+}
+
+/// Findings of a graph load besides its errors.
+#[derive(Default)]
+pub(crate) struct Notes {
+    /// Code that compiles but always fails at run time (Deno file and env APIs).
+    pub(crate) warnings: Vec<CompileError>,
+    /// Where a module first imports a shipped driver (`jsr:@db/postgres`).
+    pub(crate) postgres_driver: Option<crate::deps::Location>,
 }
 
 impl Graph {
@@ -53,6 +66,7 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         files_read: Vec::new(),
         keys: Vec::new(),
         errors: Vec::new(),
+        notes: Box::default(),
     };
     let mut seen: HashSet<String> = HashSet::from([entry_key.to_owned()]);
     let mut queue = VecDeque::from([Request {
@@ -87,10 +101,26 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
         // types are used from it; only imports that survive stripping are bundled.
         let mut resolved = HashMap::new();
         for import in declared_imports(&module) {
-            if import.type_only
-                || !is_relative(&import.specifier)
-                || resolved.contains_key(&import.specifier)
-            {
+            if import.type_only || resolved.contains_key(&import.specifier) {
+                continue;
+            }
+            if let Some(shipped) = shipped_module(&import.specifier) {
+                if graph.notes.postgres_driver.is_none() {
+                    let (line, column) = file.source.position(file.range(import.span).start);
+                    graph.notes.postgres_driver = Some(crate::deps::Location {
+                        path: file.source.path().to_owned(),
+                        line,
+                        column,
+                    });
+                }
+                let target = Resolved {
+                    key: shipped.key.to_owned(),
+                    file: PathBuf::from(shipped.key),
+                };
+                resolved.insert(import.specifier, (target, import.span));
+                continue;
+            }
+            if !is_relative(&import.specifier) {
                 continue;
             }
             match resolve_relative(root, &request.key, &import.specifier) {
@@ -107,7 +137,12 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
             }
         }
         let (module, globals) = strip_types(module, language);
-        graph.errors.extend(check_sandbox(&file, &module, &globals));
+        // tntc's own modules may name the runtime's reserved globals.
+        if shipped_by_key(&request.key).is_none() {
+            let (errors, warnings) = check_sandbox(&file, &module, &globals);
+            graph.errors.extend(errors);
+            graph.notes.warnings.extend(warnings);
+        }
         let mut edges = HashMap::new();
         for import in value_imports(&module) {
             let Some((target, span)) = resolved.get(&import.specifier) else {
@@ -133,6 +168,13 @@ pub(crate) fn load(cm: &SourceMap, root: &Root, entry_key: &str) -> Graph {
 
 /// Reads and registers a requested file, reporting failures at the import that asked for it.
 fn read(cm: &SourceMap, request: &Request, graph: &mut Graph) -> Option<LoadedFile> {
+    if let Some(shipped) = shipped_by_key(&request.key) {
+        // Part of tntc, not of the workflow: nothing to watch.
+        return Some(LoadedFile::new(
+            cm,
+            SourceText::new(shipped.key, shipped.source),
+        ));
+    }
     graph.files_read.push(request.file.clone());
     let failure = match std::fs::read(&request.file) {
         Ok(bytes) => match String::from_utf8(bytes) {

@@ -41,8 +41,8 @@ fn deno_require_dynamic_import_and_top_level_await_are_reported_where_used() {
 const config = await fetch("https://example.com/config.json");
 
 export default async function run(ctx: Context) {
-  const token = Deno.env.get("TOKEN");
-  const text = await Deno.readTextFile("./data.txt");
+  const token = Deno.cwd();
+  const text = await Deno.writeTextFile("./data.txt", "x");
   const child = new Deno.Command("ls");
   const deno = globalThis.Deno;
   const lib = await import("./lib.ts");
@@ -103,7 +103,7 @@ fn syntax_errors_are_positioned() {
 fn decorators_are_refused_each_one_with_the_other_errors() {
     let flow = Flow::new(&[(
         "nodes/decorated.ts",
-        "@sealed\nclass Service {\n  @logged\n  call() {}\n}\nconst t = Deno.env;\nexport default () => new Service();\n",
+        "@sealed\nclass Service {\n  @logged\n  call() {}\n}\nconst t = Deno.cwd;\nexport default () => new Service();\n",
     )]);
     insta::assert_snapshot!(flow.errors("nodes/decorated.ts"));
 }
@@ -135,7 +135,7 @@ fn errors_of_imported_modules_are_reported_with_the_node_files_first() {
         ),
         (
             "lib/helper.ts",
-            "import { hash } from \"npm:hash\";\nexport const helper = () => hash(Deno.env.get(\"X\"));\n",
+            "import { hash } from \"npm:hash\";\nexport const helper = () => hash(Deno.cwd());\n",
         ),
     ]);
     let errors = flow.try_compile("nodes/a.ts").err().unwrap_or_default();
@@ -200,13 +200,13 @@ fn compile_workflow_returns_the_nodes_in_input_order() {
 
 #[test]
 fn errors_carry_byte_spans_into_the_kept_source_text_for_renderers() {
-    let flow = Flow::new(&[("nodes/a.ts", "// é\nexport default () => Deno.env;\n")]);
+    let flow = Flow::new(&[("nodes/a.ts", "// é\nexport default () => Deno.cwd;\n")]);
     let errors = flow.try_compile("nodes/a.ts").err().unwrap_or_default();
     let error = errors.first().expect("an error");
     let span = error.span.clone().expect("span");
     assert_eq!(
         error.source_text().and_then(|t| t.get(span)),
-        Some("Deno.env")
+        Some("Deno.cwd")
     );
     assert_eq!((error.line, error.column), (2, 22));
     assert_eq!(error.kind.code(), "tntc::compile::deno-global");
@@ -217,7 +217,7 @@ fn errors_carry_byte_spans_into_the_kept_source_text_for_renderers() {
 fn declaring_deno_or_require_for_the_type_checker_does_not_make_them_exist() {
     let flow = Flow::new(&[(
         "nodes/ambient.ts",
-        "declare const Deno: any;\ndeclare function require(name: string): any;\nexport default () => [Deno.env.get(\"X\"), require(\"y\")];\n",
+        "declare const Deno: any;\ndeclare function require(name: string): any;\nexport default () => [Deno.pid, require(\"y\")];\n",
     )]);
     let errors = flow
         .try_compile("nodes/ambient.ts")
@@ -228,7 +228,46 @@ fn declaring_deno_or_require_for_the_type_checker_does_not_make_them_exist() {
         found,
         [
             (ErrorKind::DenoGlobal, "nodes/ambient.ts:3:23".to_owned()),
-            (ErrorKind::Require, "nodes/ambient.ts:3:42".to_owned()),
+            (ErrorKind::Require, "nodes/ambient.ts:3:33".to_owned()),
         ]
+    );
+}
+
+#[test]
+fn deno_file_and_env_reads_are_warnings_that_say_they_fail_at_run_time() {
+    let flow = Flow::new(&[(
+        "nodes/token.ts",
+        r#"export default async function run() {
+  let token = "";
+  try {
+    token = await Deno.readTextFile("/var/run/secrets/kubernetes.io/serviceaccount/token");
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const stat = await Deno.stat("/tmp").catch(() => null);
+  const bytes = await Deno.readFile("/x").catch(() => null);
+  return { token, stat, bytes, host: Deno.env.get("HOST") ?? "none" };
+}
+"#,
+    )]);
+    let node = flow.compile("nodes/token.ts");
+    let warnings: Vec<(u32, &str)> = node
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (4, "`Deno.readTextFile` always fails in the sandbox"),
+            (8, "`Deno.stat` always fails in the sandbox"),
+            (9, "`Deno.readFile` always fails in the sandbox"),
+            (10, "`Deno.env` always fails in the sandbox"),
+        ]
+    );
+    let rendered = node.warnings[0].render_warning(false);
+    assert!(
+        rendered.starts_with("warning: ") && rendered.contains("Deno.errors.NotFound"),
+        "{rendered}"
     );
 }

@@ -1,4 +1,5 @@
-//! What the embedding host provides to a run: [`NodeHost`] (logging and outbound HTTP).
+//! What the embedding host provides to a run: [`NodeHost`] (logging, outbound HTTP and
+//! PostgreSQL).
 //! Timers, cancellation, `wait` and the ABI are the sandbox's own business.
 
 use std::future::Future;
@@ -118,6 +119,31 @@ pub trait NodeHost: Send + Sync {
     /// a network error in a browser). The future is dropped if the node cancels the
     /// request or the run ends first.
     fn fetch(&self, request: FetchRequest) -> BoxFuture<'static, Result<FetchResponse, String>>;
+
+    /// Performs one PostgreSQL call for the node (`pg-connect`, `pg-query` or `pg-end` of
+    /// `wit/node.wit`): `Ok` is the completion's `meta` JSON, `Err` the failure's (tntc-abi
+    /// PgFailure). The future is dropped if the node cancels or the run ends first. A host
+    /// without PostgreSQL (the default) refuses every call.
+    fn postgres(&self, call: PgCall) -> BoxFuture<'static, Result<String, String>> {
+        let _ = call;
+        Box::pin(async {
+            Err(serde_json::json!({
+                "message": "PostgreSQL is not available here: this host runs nodes without database access"
+            })
+            .to_string())
+        })
+    }
+}
+
+/// One PostgreSQL call of a node, as the guest made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PgCall {
+    /// `pg-connect(request)`: the JSON request (tntc-abi PgConnectRequest).
+    Connect(String),
+    /// `pg-query(request)`: the JSON request (tntc-abi PgQueryRequest).
+    Query(String),
+    /// `pg-end(session)`.
+    End(u32),
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! The host side of `tentacular:node/host` (`wit/node.wit`), lowered with the canonical
 //! ABI exactly as `guest-runtime/src/host.rs` declares it:
 //! `log(i32 level, i32 ptr, i32 len)`, `fetch(i32, i32, i32, i32) -> i32`,
+//! `pg-connect(i32, i32) -> i32`, `pg-query(i32, i32) -> i32`, `pg-end(i32) -> i32`,
 //! `timer(i32) -> i32`, `cancel(i32)`, and `wait(i32 retptr)`, which suspends the run's
-//! fiber until a timer or fetch completes and stores `option<completion>` at `retptr`.
+//! fiber until a timer, fetch or PostgreSQL call completes and stores `option<completion>`
+//! at `retptr`.
 
-use crate::host::{FetchRequest, LogLevel};
+use crate::host::{FetchRequest, LogLevel, PgCall};
 use crate::memory::{guest_memory, read_bytes, read_string, violation, write_bytes};
 use crate::ops::Completion;
 use crate::state::RunState;
@@ -13,7 +15,8 @@ use tntc_abi::layout::CompletionArea;
 use tntc_abi::runtime::HOST_IMPORT_MODULE as MODULE;
 use wasmtime::{Caller, Linker};
 
-/// Defines `log`, `fetch`, `timer`, `cancel` and `wait` in `linker`.
+/// Defines `log`, `fetch`, `pg-connect`, `pg-query`, `pg-end`, `timer`, `cancel` and `wait`
+/// in `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         MODULE,
@@ -59,6 +62,37 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
             let state = caller.data_mut();
             let host = state.host.clone();
             let handle = state.ops.start_fetch(host.as_deref(), request)?;
+            Ok(handle as i32)
+        },
+    )?;
+    for (name, query) in [("pg-connect", false), ("pg-query", true)] {
+        linker.func_wrap(
+            MODULE,
+            name,
+            move |mut caller: Caller<'_, RunState>, ptr: i32, len: i32| -> wasmtime::Result<i32> {
+                let memory = guest_memory(&mut caller)?;
+                let request = read_string(&caller, memory, ptr as u32, len as u32, name)?;
+                let call = if query {
+                    PgCall::Query(request)
+                } else {
+                    PgCall::Connect(request)
+                };
+                let state = caller.data_mut();
+                let host = state.host.clone();
+                let handle = state.ops.start_pg(host.as_deref(), Ok(call))?;
+                Ok(handle as i32)
+            },
+        )?;
+    }
+    linker.func_wrap(
+        MODULE,
+        "pg-end",
+        |mut caller: Caller<'_, RunState>, session: i32| -> wasmtime::Result<i32> {
+            let state = caller.data_mut();
+            let host = state.host.clone();
+            let handle = state
+                .ops
+                .start_pg(host.as_deref(), Ok(PgCall::End(session as u32)))?;
             Ok(handle as i32)
         },
     )?;

@@ -39,7 +39,7 @@
 //! switch), output and log caps. Failures are typed ([`NodeFailure`]).
 //!
 //! # Host interface
-//! The embedding host implements [`NodeHost`] (logging, outbound HTTP); the sandbox
+//! The embedding host implements [`NodeHost`] (logging, outbound HTTP, PostgreSQL); the sandbox
 //! itself provides timers, cancellation and the `wait` loop of `wit/node.wit`.
 
 //!
@@ -74,7 +74,7 @@ mod wasmtime_engine;
 pub use cache::{check_cache_dir, default_cache_dir};
 pub use config::{RunLimits, SandboxConfig};
 pub use error::{CacheError, CompileError, LoadError, NodeFailure, RuntimeError, SandboxError};
-pub use host::{BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost};
+pub use host::{BoxFuture, FetchRequest, FetchResponse, LogLevel, NodeHost, PgCall};
 pub use node::NodeModule;
 pub use run::{RunOutput, RunRequest, RunStats};
 pub use runtime_module::{RuntimeLoad, RuntimeSource};

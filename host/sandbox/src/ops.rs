@@ -1,5 +1,5 @@
-//! A run's pending host operations (timers and fetches) and the order `wait` delivers
-//! them in.
+//! A run's pending host operations (timers, fetches and PostgreSQL calls) and the order
+//! `wait` delivers them in.
 //!
 //! A timer's deadline is fixed when the node starts it, and a fetch is spawned on the
 //! Tokio runtime at once, so both progress while the node computes. `wait` delivers the
@@ -10,7 +10,7 @@
 //! Deno fires `setTimeout(f, 5)` before `setTimeout(g, 40)` whichever was set first.
 //! Cancelling or ending the run drops them.
 
-use crate::host::{FetchRequest, FetchResponse, NodeHost};
+use crate::host::{FetchRequest, NodeHost, PgCall};
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
@@ -31,7 +31,7 @@ impl std::fmt::Display for TooManyPending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "more than {MAX_PENDING} timers and fetches were pending at once"
+            "more than {MAX_PENDING} timers, fetches and PostgreSQL calls were pending at once"
         )
     }
 }
@@ -47,7 +47,8 @@ pub(crate) struct Completion {
     pub(crate) body: Vec<u8>,
 }
 
-type FetchOutcome = Result<FetchResponse, String>;
+/// A finished fetch or PostgreSQL call: `(meta, body)`, or the failure's `meta`.
+type Outcome = Result<(String, Vec<u8>), String>;
 
 /// A fetch or an early failure (a malformed request); timers are kept apart, ordered by
 /// deadline.
@@ -55,11 +56,11 @@ enum Op {
     /// In flight; resolves to the outcome and the instant it arrived.
     Fetch(AbortOnDrop),
     /// Finished at `at`, not yet delivered.
-    Done { at: Instant, outcome: FetchOutcome },
+    Done { at: Instant, outcome: Outcome },
 }
 
 /// A spawned fetch, aborted when the run no longer wants it.
-struct AbortOnDrop(JoinHandle<(FetchOutcome, Instant)>);
+struct AbortOnDrop(JoinHandle<(Outcome, Instant)>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -129,7 +130,35 @@ impl PendingOps {
             (None, Ok(_)) => self.push_failed(handle, "fetch is not available here".to_string()),
             (Some(host), Ok(request)) => {
                 let response = host.fetch(request);
-                let task = tokio::spawn(async move { (response.await, Instant::now()) });
+                let task = tokio::spawn(async move {
+                    let outcome = response.await.map(|r| (r.meta_json(), r.body));
+                    (outcome, Instant::now())
+                });
+                self.ops.push((handle, Op::Fetch(AbortOnDrop(task))));
+            }
+        }
+        Ok(handle)
+    }
+
+    /// Starts a PostgreSQL call through `host` (delivered like a fetch: `meta` is its JSON).
+    pub(crate) fn start_pg(
+        &mut self,
+        host: Option<&dyn NodeHost>,
+        call: Result<PgCall, String>,
+    ) -> Result<u32, TooManyPending> {
+        let handle = self.reserve()?;
+        match (host, call) {
+            (_, Err(message)) => self.push_failed(handle, message),
+            (None, Ok(_)) => self.push_failed(
+                handle,
+                r#"{"message":"PostgreSQL is not available here"}"#.to_string(),
+            ),
+            (Some(host), Ok(call)) => {
+                let result = host.postgres(call);
+                let task = tokio::spawn(async move {
+                    let outcome = result.await.map(|meta| (meta, Vec::new()));
+                    (outcome, Instant::now())
+                });
                 self.ops.push((handle, Op::Fetch(AbortOnDrop(task))));
             }
         }
@@ -226,13 +255,13 @@ impl PendingOps {
     }
 }
 
-fn completion(handle: u32, outcome: FetchOutcome) -> Completion {
+fn completion(handle: u32, outcome: Outcome) -> Completion {
     match outcome {
-        Ok(response) => Completion {
+        Ok((meta, body)) => Completion {
             handle,
             ok: true,
-            meta: response.meta_json(),
-            body: response.body,
+            meta,
+            body,
         },
         Err(message) => Completion {
             handle,

@@ -10,7 +10,7 @@ use crate::support::{Flow, flow, output_of, show};
 
 /// The example `name` as a flow (workflow.yaml and every node file), `rewrite` applied to
 /// its workflow.yaml.
-fn example(name: &str, rewrite: impl Fn(String) -> String) -> Flow {
+pub(crate) fn example(name: &str, rewrite: impl Fn(String) -> String) -> Flow {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../examples")
         .join(name);

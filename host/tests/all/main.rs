@@ -13,6 +13,8 @@ mod escape_state;
 mod examples;
 mod executor;
 mod external_programs;
+mod postgres;
+mod postgres_examples;
 mod queue;
 mod servers;
 mod support;

@@ -230,6 +230,7 @@ impl Flow {
         let shared = Shared {
             sandbox: sandbox.clone(),
             fetch: fetch_client(),
+            postgres: tntc_host::deployment::postgres_pools(None).expect("postgres pools"),
             logs: logs.clone(),
         };
         let deployment =

@@ -20,6 +20,7 @@ const DEPENDENCY_KEYS: &[&str] = &[
     "port",
     "database",
     "user",
+    "sslmode",
     "subject",
     "container",
     "auth",
@@ -28,6 +29,9 @@ const DEPENDENCY_KEYS: &[&str] = &[
     "dynPorts",
 ];
 const PROTOCOLS: &[&str] = &["https", "postgresql", "nats", "blob"];
+/// `sslmode` values of a postgresql dependency (libpq's names; `allow` and `verify-ca` are
+/// not offered: the first downgrades silently, the second checks a chain without the name).
+pub(crate) const SSL_MODES: &[&str] = &["disable", "prefer", "require", "verify-full"];
 
 pub(super) fn decode(sink: &mut Sink, node: &Node) -> Option<Contract> {
     let mut f = Fields::of(
@@ -139,6 +143,7 @@ fn decode_dependency(
     let host = string_field(&mut f, sink, "host");
     let database = string_field(&mut f, sink, "database");
     let user = string_field(&mut f, sink, "user");
+    let sslmode = string_field(&mut f, sink, "sslmode");
     let subject = string_field(&mut f, sink, "subject");
     let container = string_field(&mut f, sink, "container");
     let kind = string_field(&mut f, sink, "type");
@@ -166,6 +171,28 @@ fn decode_dependency(
             Diagnostic::error(f.child("host"), *span, format!("invalid host \"{h}\""))
                 .with_hint(hint),
         );
+    }
+
+    if let Some((mode, span)) = &sslmode {
+        if protocol.as_deref() != Some("postgresql") {
+            sink.push(
+                Diagnostic::warning(
+                    f.child("sslmode"),
+                    *span,
+                    "`sslmode` applies only to postgresql dependencies",
+                )
+                .with_hint("remove it, or set `protocol: postgresql`"),
+            );
+        } else if !SSL_MODES.contains(&mode.as_str()) {
+            sink.push(
+                Diagnostic::error(
+                    f.child("sslmode"),
+                    *span,
+                    format!("unknown sslmode \"{mode}\""),
+                )
+                .with_hint(format!("use one of {}", SSL_MODES.join(", "))),
+            );
+        }
     }
 
     let dynamic = match kind.as_ref().map(|(k, s)| (k.as_str(), *s)) {
@@ -216,6 +243,7 @@ fn decode_dependency(
         port,
         database: database.map(|(t, _)| t),
         user: user.map(|(t, _)| t),
+        sslmode: sslmode.map(|(t, _)| t),
         subject: subject.map(|(t, _)| t),
         container: container.map(|(t, _)| t),
         auth,

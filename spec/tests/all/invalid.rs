@@ -388,3 +388,17 @@ fn capability_hosts_naming_metadata_or_link_local_addresses_are_refused() {
         ],
     );
 }
+
+#[test]
+fn an_unknown_postgresql_sslmode_is_an_error_naming_the_modes() {
+    let yaml = with(
+        "contract:\n  version: \"1\"\n  dependencies:\n    db:\n      protocol: postgresql\n      host: db.internal\n      database: app\n      user: app\n      sslmode: allow\n",
+    );
+    let got = errors(&yaml);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].2.contains("unknown sslmode \"allow\""), "{got:?}");
+    let ok = yaml.replace("sslmode: allow", "sslmode: verify-full");
+    let checked = super::check(&ok).1.expect("verify-full is valid");
+    let db = checked.workflow.dependency("db").expect("db");
+    assert_eq!(db.sslmode.as_deref(), Some("verify-full"));
+}

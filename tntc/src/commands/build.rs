@@ -130,6 +130,9 @@ pub fn write_bundle(
     let nodes = nodes_or_bail(out_printer, "build", checked, nodes)?;
 
     for node in &nodes {
+        for warning in &node.warnings {
+            out_printer.note(warning.render_warning(out_printer.color()));
+        }
         for name in node.undeclared_uses(checked) {
             out_printer.note(format!(
                 "warning: node \"{}\" uses dependency \"{name}\", which contract.dependencies does not declare: ctx.dependency(\"{name}\") will throw",

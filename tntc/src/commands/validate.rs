@@ -3,7 +3,8 @@
 //! Once the spec is valid, every node's TypeScript goes through the compiler's front end
 //! (parse, import and sandbox checks; no bytecode, no sandbox): its compile errors are
 //! validation errors, and so is contract drift in its code, a `ctx.dependency("<name>")`
-//! whose name the node would not get at run time ([`crate::drift`]).
+//! whose name the node would not get at run time ([`crate::drift`]), and a node importing
+//! `jsr:@db/postgres` whose scope holds no postgresql dependency.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -157,11 +158,107 @@ fn code_problems(loaded: &Loaded, checked: &Checked, color: bool) -> Vec<CodePro
             .iter()
             .map(|e| compile_problem(loaded, e, color))
             .collect(),
-        Ok(transpiled) => drift::in_code(&checked.workflow, &transpiled)
-            .into_iter()
-            .map(|(d, at)| drift_problem(loaded, &d, at, color))
-            .collect(),
+        Ok(transpiled) => {
+            let mut problems: Vec<CodeProblem> = drift::in_code(&checked.workflow, &transpiled)
+                .into_iter()
+                .map(|(d, at)| drift_problem(loaded, &d, at, color))
+                .collect();
+            let mut warned = std::collections::HashSet::new();
+            for node in &transpiled {
+                // A module shared by several nodes warns once.
+                for warning in node
+                    .warnings
+                    .iter()
+                    .filter(|w| warned.insert((w.path.clone(), w.line, w.column)))
+                {
+                    let mut problem = compile_problem(loaded, warning, color);
+                    problem.error = false;
+                    problem.text = warning.render_warning(color);
+                    problem.report.severity = Severity::Warning;
+                    problems.push(problem);
+                }
+                if let Some(problem) = unreachable_database(loaded, checked, node, color) {
+                    problems.push(problem);
+                }
+            }
+            problems
+        }
     }
+}
+
+/// A node importing `jsr:@db/postgres` whose scope holds no postgresql dependency: every
+/// `connect()` it makes would be refused at run time.
+fn unreachable_database(
+    loaded: &Loaded,
+    checked: &Checked,
+    node: &tntc_compiler::TranspiledNode,
+    color: bool,
+) -> Option<CodeProblem> {
+    let at = node.dependency_use.postgres_driver.as_ref()?;
+    let workflow = &checked.workflow;
+    let spec = workflow.nodes.iter().find(|n| n.id == node.node_id)?;
+    let uses = tntc_host::access::CodeUses {
+        dependencies: node
+            .dependency_use
+            .is_static()
+            .then(|| node.dependency_use.literal.clone()),
+        services: node.dependency_use.legacy_services.clone(),
+    };
+    let access = tntc_host::access::node_access(
+        workflow,
+        spec,
+        Some(&uses),
+        &tntc_host::secrets::Secrets::new(),
+    )
+    .ok()?;
+    if !access.postgres.is_empty() {
+        return None;
+    }
+    let id = &node.node_id;
+    let declared: Vec<&str> = workflow
+        .contract
+        .iter()
+        .flat_map(|c| c.dependencies.iter())
+        .filter(|d| d.protocol == "postgresql")
+        .map(|d| d.name.as_str())
+        .collect();
+    let message =
+        format!("node `{id}` uses jsr:@db/postgres but may reach no postgresql dependency");
+    let hint = match declared.first() {
+        Some(name) => format!(
+            "list it for the node (`nodes.{id}.dependencies: [{name}]`), or name it in the code \
+             (`ctx.dependency(\"{name}\")` gives the Client its host, port, database and user): \
+             at run time connect() is refused"
+        ),
+        None => "declare the database under contract.dependencies: `{protocol: postgresql, host, \
+                 port, database, user, auth: {type: password, secret: <service>.<key>}}`; at run \
+                 time connect() is refused"
+            .to_owned(),
+    };
+    let text = std::fs::read_to_string(loaded.dir.join(&at.path)).unwrap_or_default();
+    let source = SourceFile::new(&at.path, text);
+    let start = source.offset_of(at.line as usize, at.column.saturating_sub(1) as usize);
+    // The specifier's string literal, quotes included.
+    let line_end = source.text()[start..]
+        .find(['\n', ';'])
+        .map_or(source.end(), |n| start + n);
+    let span = Span::new(start, line_end.max(start + 1).min(source.end()));
+    let diagnostic = Diagnostic::error(at.path.clone(), span, message.clone())
+        .with_label("no postgresql dependency in the node's scope")
+        .with_hint(hint.clone());
+    Some(CodeProblem {
+        error: true,
+        text: diagnostic::render(&source, &diagnostic, color),
+        report: Problem {
+            severity: Severity::Error,
+            message,
+            file: loaded.dir.join(&at.path).display().to_string(),
+            line: Some(at.line as usize),
+            column: Some(at.column as usize),
+            path: at.path.clone(),
+            hint: Some(hint),
+        },
+    })
 }
 
 fn compile_problem(loaded: &Loaded, error: &CompileError, color: bool) -> CodeProblem {

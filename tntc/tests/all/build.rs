@@ -99,7 +99,7 @@ fn workflow_with(node_source: &str) -> tempfile::TempDir {
 #[test]
 fn forbidden_imports_and_deno_use_are_positioned_errors() {
     let dir = workflow_with(
-        "import { readFile } from \"node:fs\";\nimport x from \"https://deno.land/x/mod.ts\";\n\nexport default async function run() {\n  return Deno.env.get(\"HOME\");\n}\n",
+        "import { readFile } from \"node:fs\";\nimport x from \"https://deno.land/x/mod.ts\";\n\nexport default async function run() {\n  return Deno.cwd();\n}\n",
     );
     let out = tntc_cached(dir.path(), &["build"]);
     assert_eq!(out.status.code(), Some(3));

@@ -197,3 +197,69 @@ fn a_flag_the_command_does_not_take_is_a_usage_error_not_ignored() {
         stderr(&out)
     );
 }
+
+const PG_NODE: &str = "import { Client } from \"jsr:@db/postgres@0.19.5\";\n\nexport default async function run() {\n  const client = new Client();\n  await client.connect();\n  return 1;\n}\n";
+
+#[test]
+fn a_node_using_the_postgres_driver_needs_a_postgresql_dependency_it_may_reach() {
+    let dir = initialised("demo");
+    write(dir.path(), "demo/nodes/hello.ts", PG_NODE);
+    // No contract: nothing to reach.
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("node `hello` uses jsr:@db/postgres but may reach no postgresql dependency")
+            && text.contains("nodes/hello.ts:1:24")
+            && text.contains("declare the database under contract.dependencies"),
+        "{text}"
+    );
+    // A contract with the database, but the code names nothing: the node must list it.
+    let yaml = std::fs::read_to_string(dir.path().join("demo/workflow.yaml")).expect("read");
+    let with_db = format!(
+        "{yaml}\ncontract:\n  version: \"1\"\n  dependencies:\n    db:\n      protocol: postgresql\n      host: db.internal\n      database: app\n      user: app\n"
+    );
+    write(dir.path(), "demo/workflow.yaml", &with_db);
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("nodes.hello.dependencies: [db]"),
+        "{}",
+        stderr(&out)
+    );
+    // Listed for the node: valid.
+    let listed = with_db.replace(
+        "    path: ./nodes/hello.ts\n",
+        "    path: ./nodes/hello.ts\n    dependencies: [db]\n",
+    );
+    assert_ne!(listed, with_db, "the node's entry was found");
+    write(dir.path(), "demo/workflow.yaml", &listed);
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn deno_file_reads_are_warnings_at_the_call_and_the_workflow_stays_valid() {
+    let dir = initialised("demo");
+    write(
+        dir.path(),
+        "demo/nodes/hello.ts",
+        "export default async function run() {\n  try {\n    return await Deno.readTextFile(\"/var/run/secrets/token\");\n  } catch {\n    return Deno.env.get(\"TOKEN\") ?? \"fallback\";\n  }\n}\n",
+    );
+    let out = tntc(dir.path(), &["validate", "demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("warning: `Deno.readTextFile` always fails in the sandbox")
+            && text.contains("nodes/hello.ts:3:18")
+            && text.contains("warning: `Deno.env` always fails in the sandbox"),
+        "{text}"
+    );
+    let out = tntc(dir.path(), &["build", "demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: `Deno.readTextFile` always fails in the sandbox"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -74,6 +74,28 @@ fn postgresql_and_nats_in_the_cluster_go_to_their_namespace_on_default_ports() {
 }
 
 #[test]
+fn a_postgresql_dependency_outside_the_cluster_is_egress_on_its_own_port_only() {
+    // What a node's jsr:@db/postgres Client reaches through the host: the dependency's own
+    // port (30432 here), to the IP literal's /32 or, for a name, public addresses only.
+    let p = policy(
+        MANUAL,
+        "contract:\n  version: \"1\"\n  dependencies:\n    ext:\n      protocol: postgresql\n      host: db.example.com\n      port: 30432\n      database: d\n      user: u\n      sslmode: verify-full\n    lan:\n      protocol: postgresql\n      host: 172.27.18.1\n      port: 30432\n      database: appdb\n      user: postgres\n",
+    );
+    assert_eq!(
+        p["metadata"]["annotations"],
+        json!({"tentacular.dev/intended-hosts": "db.example.com"})
+    );
+    assert_eq!(
+        p["spec"]["egress"],
+        json!([
+            dns(),
+            {"ports": [{"port": 30432, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "172.27.18.1/32"}}]},
+            public(30432),
+        ])
+    );
+}
+
+#[test]
 fn a_dynamic_target_is_its_cidr_on_each_port_and_protocol() {
     let p = policy(
         MANUAL,

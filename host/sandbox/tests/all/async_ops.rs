@@ -43,7 +43,7 @@ async fn leaking_timers_past_the_pending_limit_ends_the_run() {
     );
     match run(&leaker, json!({})).await {
         Err(NodeFailure::Trap { message }) => {
-            assert!(message.contains("10000 timers and fetches"), "{message}")
+            assert!(message.contains("10000 timers, fetches"), "{message}")
         }
         other => panic!("expected the pending limit, got {other:?}"),
     }

@@ -32,6 +32,12 @@ export default async function run(_ctx: Context, _input: unknown) {
     dynamicImport: await failure(() => new Function("return import('os')")()),
     javyRead: await failure(() => g.Javy.IO.readSync(3, new Uint8Array(16))),
     bridge: bridge === undefined ? null : Object.keys(bridge).sort(),
+    deno: {
+      keys: Object.keys(g["De" + "no"] ?? {}).sort(),
+      read: await failure(() => g["De" + "no"].readTextFile("/etc/passwd")),
+      stat: await failure(() => g["De" + "no"].stat("/")),
+      env: g["De" + "no"].env.get("PATH") ?? null,
+    },
     globalNames: Object.getOwnPropertyNames(globalThis).sort(),
   };
 }

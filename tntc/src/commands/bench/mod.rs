@@ -281,6 +281,7 @@ fn dag(
     let shared = Shared {
         sandbox: sandbox.clone(),
         fetch: tntc_fetch::FetchClient::new(tntc_fetch::FetchConfig::default())?,
+        postgres: tntc_host::deployment::postgres_pools(None).map_err(anyhow::Error::msg)?,
         logs: Arc::new(NoLogs),
     };
     let deployment = Arc::new(local::deploy(&shared, checked.clone(), nodes, secrets)?);

@@ -329,7 +329,10 @@ mod tests {
     #[test]
     fn a_changed_spec_or_label_is_configured_whatever_the_resource_version() {
         let before = deployment("1", "2026-12-07T10:00:00Z", 1, 0);
-        assert!(!same_content(&before, &deployment("2", "2026-12-07T10:00:00Z", 2, 0)));
+        assert!(!same_content(
+            &before,
+            &deployment("2", "2026-12-07T10:00:00Z", 2, 0)
+        ));
         let mut labelled = deployment("2", "2026-12-07T10:00:00Z", 1, 0);
         labelled.metadata.labels = Some([("a".to_owned(), "b".to_owned())].into());
         assert!(!same_content(&before, &labelled));

@@ -4,6 +4,8 @@
 //! The inputs are stand-ins (a static busybox as the "host", fixed cache files): the real
 //! host in the image is tested end to end in `tntc/tests/all/image.rs`.
 
+// The host's skip-or-fail rule for programs the tests start, shared rather than copied.
+#[path = "../../../../host/tests/all/external_programs.rs"]
 mod external_programs;
 mod layout;
 mod registry;

@@ -8,8 +8,8 @@
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -76,63 +76,7 @@ pub fn image_build(cwd: &Path, args: &[&str]) -> Output {
         .expect("run tntc")
 }
 
-/// A registry started by the test on 127.0.0.1, stopped by pid when dropped.
-pub(super) struct Registry {
-    child: Child,
-    pub(super) port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-pub(super) fn start_registry() -> Option<Registry> {
-    let program = program("docker-registry", "apt-get install docker-registry")?;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("data").display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new(program)
-        .arg("serve")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start docker-registry");
-    let registry = Registry {
-        child,
-        port,
-        _dir: dir,
-    };
-    wait_for_port(port, Duration::from_secs(20));
-    Some(registry)
-}
-
-fn wait_for_port(port: u16, within: Duration) {
-    let deadline = Instant::now() + within;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on {port}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+pub(super) use crate::registry_server::start_registry;
 
 /// `POST /run` with `body` on 127.0.0.1:`port`: status and body, `None` if not connected.
 pub(super) fn post_run(port: u16, body: &str) -> Option<(u16, Vec<u8>)> {

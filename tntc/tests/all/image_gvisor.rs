@@ -176,7 +176,7 @@ fn the_pushed_image_runs_under_gvisor_read_only_as_nobody_from_its_baked_cache()
         ));
         return;
     }
-    let Some(registry) = start_registry() else {
+    let Some(registry) = start_registry(None) else {
         return;
     };
     let tag = format!("127.0.0.1:{}/tntc-host:dev", registry.port);

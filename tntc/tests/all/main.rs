@@ -7,11 +7,17 @@ mod cluster_e2e;
 mod configure;
 mod deploy;
 mod dev;
+// The registry the image tests push to, and the skip-or-fail rule it finds its program by:
+// the same files as the tests of tntc-host and tntc-image.
+#[path = "../../../host/tests/all/external_programs.rs"]
+mod external_programs;
 mod host_e2e;
 mod image;
 mod image_gvisor;
 mod init;
 mod json_output;
+#[path = "../../../deploy/image/tests/all/registry_server.rs"]
+mod registry_server;
 mod run;
 mod secrets;
 mod secrets_init;

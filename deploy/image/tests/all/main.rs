@@ -9,4 +9,5 @@
 mod external_programs;
 mod layout;
 mod registry;
+mod registry_server;
 mod support;

@@ -1,96 +1,13 @@
 //! Pushing to Debian's `docker-registry` on 127.0.0.1, and pulling back with skopeo.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use tntc_image::PushError;
 use tntc_image::push::{PushOptions, Pushed, push};
 use tntc_image::reference::Reference;
 
-use crate::external_programs::find_or_skip;
+use crate::registry_server::start_registry;
 use crate::support::{inputs, run, skopeo, write};
-
-/// A registry started by the test, stopped (by pid) when dropped.
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts a registry; with `htpasswd`, user `ci` must log in with that password.
-fn start_registry(password: Option<&str>) -> Option<Registry> {
-    let program = find_or_skip("docker-registry", "apt-get install docker-registry")?;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut config = format!(
-        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-        dir.path().join("data").display()
-    );
-    if let Some(password) = password {
-        let hash = bcrypt(password);
-        let file = dir.path().join("htpasswd");
-        std::fs::write(&file, format!("ci:{hash}\n")).unwrap();
-        config.push_str(&format!(
-            "auth:\n  htpasswd:\n    realm: tntc-test\n    path: {}\n",
-            file.display()
-        ));
-    }
-    let config_path = dir.path().join("config.yml");
-    std::fs::write(&config_path, config).unwrap();
-    let child = Command::new(program)
-        .arg("serve")
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start docker-registry");
-    let registry = Registry {
-        child,
-        port,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "docker-registry did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(registry)
-}
-
-/// A bcrypt hash for htpasswd (Debian 12's libxcrypt does `$2b$` through Python's crypt).
-fn bcrypt(password: &str) -> String {
-    let python = PathBuf::from("/usr/bin/python3");
-    run(
-        &python,
-        &[
-            "-W",
-            "ignore",
-            "-c",
-            &format!("import crypt; print(crypt.crypt({password:?}, crypt.mksalt(crypt.METHOD_BLOWFISH)))"),
-        ],
-    )
-    .trim()
-    .to_owned()
-}
 
 fn docker_config(dir: &Path, registry: &str, user: &str, password: &str) -> PathBuf {
     use base64::Engine as _;
